@@ -7,6 +7,8 @@
  *   float, double -> number; decimal(P,S) -> bigint (the unscaled value; the scale is in the type);
  *   string -> string; uuid -> string (lowercase, dashed); fixed[L], binary -> Uint8Array;
  *   geometry, geography -> Uint8Array (WKB); variant, unknown -> not representable as a single value.
+ * Nested values (defaults in the JSON single-value form, see single-value.ts): struct ->
+ *   Map<fieldId, value> holding the non-null fields; list -> array; map -> Map<key, value>.
  */
 import { LakeError } from '../errors.js';
 
@@ -151,6 +153,11 @@ function need<T>(cond: T | undefined | null, what: string): T {
   return cond;
 }
 
+function asBool(v: unknown, what: string): boolean {
+  if (typeof v !== 'boolean') throw new LakeError('INVALID_METADATA', `${what} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function asInt(v: unknown, what: string): number {
   if (typeof v === 'bigint') v = Number(v);
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new LakeError('INVALID_METADATA', `${what} must be an integer`);
@@ -169,7 +176,7 @@ export function parseType(json: unknown): IcebergType {
       return {
         kind: 'list',
         elementId: asInt(need(o['element-id'], 'list element-id'), 'element-id'),
-        elementRequired: Boolean(need(o['element-required'], 'list element-required')),
+        elementRequired: asBool(need(o['element-required'], 'list element-required'), 'element-required'),
         element: parseType(need(o.element, 'list element')),
       };
     case 'map':
@@ -178,7 +185,7 @@ export function parseType(json: unknown): IcebergType {
         keyId: asInt(need(o['key-id'], 'map key-id'), 'key-id'),
         key: parseType(need(o.key, 'map key')),
         valueId: asInt(need(o['value-id'], 'map value-id'), 'value-id'),
-        valueRequired: Boolean(need(o['value-required'], 'map value-required')),
+        valueRequired: asBool(need(o['value-required'], 'map value-required'), 'value-required'),
         value: parseType(need(o.value, 'map value')),
       };
     default:
@@ -195,10 +202,12 @@ export function parseStruct(o: Record<string, unknown>): StructType {
 function parseField(json: unknown): NestedField {
   if (json === null || typeof json !== 'object') throw new LakeError('INVALID_METADATA', 'struct field must be an object');
   const o = json as Record<string, unknown>;
+  const name = need(o.name, 'field name');
+  if (typeof name !== 'string') throw new LakeError('INVALID_METADATA', `field name must be a string, got ${JSON.stringify(name)}`);
   const f: NestedField = {
-    id: asInt(need(o.id, 'field id'), 'field id'),
-    name: String(need(o.name, 'field name')),
-    required: Boolean(need(o.required, `required flag of field ${String(o.name)}`)),
+    id: asInt(need(o.id, `id of field ${name}`), `id of field ${name}`),
+    name,
+    required: asBool(need(o.required, `required flag of field ${name}`), `required flag of field ${name}`),
     type: parseType(need(o.type, `type of field ${String(o.name)}`)),
   };
   if (typeof o.doc === 'string') f.doc = o.doc;
@@ -236,9 +245,35 @@ export function fieldToJson(f: NestedField): Record<string, unknown> {
   return o;
 }
 
-/** Structural equality of two types (field names, ids, requiredness and docs included). */
+/** Structural equality of two types (field names, ids, requiredness, docs and defaults included). */
 export function typesEqual(a: IcebergType, b: IcebergType): boolean {
-  return JSON.stringify(typeToJson(a)) === JSON.stringify(typeToJson(b));
+  // Defaults are kept as parsed JSON, which may hold bigint for large integers.
+  const text = (t: IcebergType): string =>
+    JSON.stringify(typeToJson(t), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+  return text(a) === text(b);
+}
+
+/**
+ * Whether a column of type `from` may be changed to `to` (spec "Schema Evolution"): int -> long,
+ * float -> double, decimal(P,S) -> decimal(P',S) with P' >= P, and from v3 date -> timestamp or
+ * timestamp_ns and unknown -> any type. An unchanged type is allowed.
+ */
+export function isPromotionAllowed(from: PrimitiveType, to: PrimitiveType, formatVersion: number): boolean {
+  if (primitiveToString(from) === primitiveToString(to)) return true;
+  switch (from.kind) {
+    case 'int':
+      return to.kind === 'long';
+    case 'float':
+      return to.kind === 'double';
+    case 'decimal':
+      return to.kind === 'decimal' && to.scale === from.scale && to.precision >= from.precision;
+    case 'date':
+      return formatVersion >= 3 && (to.kind === 'timestamp' || to.kind === 'timestamp_ns');
+    case 'unknown':
+      return formatVersion >= 3;
+    default:
+      return false;
+  }
 }
 
 /** Minimum format version in which a primitive type may be used. */
