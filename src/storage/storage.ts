@@ -17,9 +17,14 @@
  *   sent) fails with `OUTCOME_UNKNOWN`: the object may or may not exist. It is never reported as a
  *   success or as a definite failure.
  * - `read`/`readRange`/`head` of a missing object: `read`/`readRange` throw `NOT_FOUND`, `head` returns undefined.
+ * - `readRange(location, offset, length)` returns the bytes from `offset` to `offset + length` or to
+ *   the end of the object, whichever comes first (empty at or past the end).
  * - `delete` of a missing object succeeds (idempotent).
  * - `list(prefix)` yields every object whose location starts with `prefix` (recursive, no directories),
- *   in no guaranteed order.
+ *   in no guaranteed order. `prefix` is a string prefix, not a directory: `.../data/a` also matches
+ *   `.../data/ab.parquet`; end it with `/` to list one "directory". Temp files of unfinished local
+ *   writes are never listed.
+ * - Locations are taken literally (no percent-decoding): an object's name is the location's text.
  */
 import type { Readable } from 'node:stream';
 
@@ -28,6 +33,8 @@ export interface ObjectInfo {
   location: string;
   size: number;
   lastModified?: Date;
+  /** Entity tag where the store has one (S3; a multipart upload's ends in `-<parts>`). */
+  etag?: string;
 }
 
 export type WriteSource = Uint8Array | string;
@@ -48,6 +55,13 @@ export interface Storage {
   exists(location: string): Promise<boolean>;
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(location: string): Promise<void>;
+  /** Deletes many objects (batched on S3: up to 1000 per request); missing ones are ignored. */
+  deleteMany(locations: Iterable<string>): Promise<void>;
+  /**
+   * Names the physical store that holds a location (for S3: endpoint and bucket). Locations with the
+   * same id share conditional-write behaviour, so the conditional-write probe runs once per id.
+   */
+  storeId(location: string): string;
   /** For local storage, the filesystem path of a location (DuckDB reads it directly); otherwise undefined. */
   localPath(location: string): string | undefined;
 }
