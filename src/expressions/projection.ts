@@ -1,0 +1,311 @@
+/**
+ * Projection of row predicates onto partition values (spec "Scan Planning").
+ *
+ * - Inclusive: if a row matches the row predicate, its partition tuple matches the projection.
+ *   Used to select files and manifests. A predicate that cannot be projected becomes true.
+ * - Strict: if a partition tuple matches the projection, every row of the partition matches the
+ *   row predicate. Used for residuals and for overwrite/delete by filter (whole files). A
+ *   predicate that cannot be projected becomes false.
+ *
+ * The rules per transform are Iceberg's (`project` / `projectStrict` of each transform, plus the
+ * correction for dates and timestamps before 1970 written by Iceberg 0.10 and older, which put
+ * negative values one unit too high).
+ */
+import type { PartitionField, PartitionSpec } from '../spec/partition-spec.js';
+import type { Schema } from '../spec/schema.js';
+import { type Transform, applyTransform, canTransform, transformResultType } from '../spec/transforms.js';
+import type { PrimitiveType } from '../spec/types.js';
+import {
+  type BoundExpression,
+  type BoundPredicate,
+  type BoundReference,
+  type LiteralOp,
+  type SetOp,
+  alwaysFalse,
+  alwaysTrue,
+  and,
+  isUnaryOp,
+  mapPredicates,
+  or,
+  rewriteNot,
+} from './expression.js';
+import { codePointLength, keyFor } from './ordering.js';
+
+export interface ProjectionOptions {
+  /** Unused today: the bound expression already carries the column types. Accepted for symmetry. */
+  schema?: Schema;
+}
+
+/**
+ * Inclusive projection of a bound row predicate onto `spec`'s partition fields. The result refers
+ * to partition fields by partition field id (evaluate it with `partitionEvaluator` or
+ * `ManifestEvaluator`).
+ */
+export function projectInclusive(expr: BoundExpression, spec: PartitionSpec, _schema?: Schema): BoundExpression {
+  const bySource = fieldsBySource(spec);
+  return mapPredicates<BoundPredicate, BoundPredicate>(rewriteNot(expr), (p) => {
+    let out: BoundExpression = alwaysTrue();
+    // several fields on one source (day(ts) and hour(ts), two buckets): every projection must hold
+    for (const f of bySource.get(p.ref.fieldId) ?? []) {
+      const projected = projectPredicate(p, f, 'inclusive');
+      if (projected !== undefined) out = and(out, projected);
+    }
+    return out;
+  });
+}
+
+/** Strict projection of a bound row predicate onto `spec`'s partition fields. */
+export function projectStrict(expr: BoundExpression, spec: PartitionSpec, _schema?: Schema): BoundExpression {
+  const bySource = fieldsBySource(spec);
+  return mapPredicates<BoundPredicate, BoundPredicate>(rewriteNot(expr), (p) => {
+    let out: BoundExpression = alwaysFalse();
+    // any one projection that holds guarantees the predicate
+    for (const f of bySource.get(p.ref.fieldId) ?? []) {
+      const projected = projectPredicate(p, f, 'strict');
+      if (projected !== undefined) out = or(out, projected);
+    }
+    return out;
+  });
+}
+
+function fieldsBySource(spec: PartitionSpec): Map<number, PartitionField[]> {
+  const m = new Map<number, PartitionField[]>();
+  for (const f of spec.fields) {
+    // multi-argument (v3) transforms have no projection rules yet: they never narrow a scan
+    if (f.sourceIds !== undefined && f.sourceIds.length > 1) continue;
+    const list = m.get(f.sourceId);
+    if (list) list.push(f);
+    else m.set(f.sourceId, [f]);
+  }
+  return m;
+}
+
+/** The reference to a partition field, typed with the transform's result type. */
+export function partitionReference(field: PartitionField, sourceType: PrimitiveType): BoundReference {
+  return { fieldId: field.fieldId, name: field.name, type: transformResultType(field.transform, sourceType), required: false, nested: false };
+}
+
+export type ProjectionMode = 'inclusive' | 'strict';
+
+/**
+ * Projects one predicate through one partition field, or returns undefined when the transform
+ * gives no projection for it (then inclusive means true and strict means false).
+ */
+export function projectPredicate(p: BoundPredicate, field: PartitionField, mode: ProjectionMode): BoundExpression | undefined {
+  const t = field.transform;
+  const sourceType = p.ref.type;
+  if (t.kind === 'void' || t.kind === 'unknown') return undefined;
+  if (!canTransform(t, sourceType)) return undefined;
+  const part = partitionReference(field, sourceType);
+  const apply = (v: unknown): unknown => applyTransform(t, sourceType, v);
+  if (isUnaryOp(p.op)) {
+    // transforms map null to null and non-null to non-null; NaN survives only identity
+    if ((p.op === 'isNaN' || p.op === 'notNaN') && t.kind !== 'identity') return undefined;
+    return { op: p.op, ref: part };
+  }
+  switch (t.kind) {
+    case 'identity':
+      return 'values' in p ? setPredicate(p.op, part, p.values) : lit(p.op as LiteralOp, part, (p as { value: unknown }).value);
+    case 'bucket':
+      return projectBucket(p, part, apply, mode);
+    case 'truncate':
+      return projectTruncate(p, part, apply, t.width, mode);
+    case 'year':
+    case 'month':
+    case 'day':
+    case 'hour':
+      return projectTime(p, part, apply, t, mode);
+  }
+}
+
+function setPredicate(op: SetOp, ref: BoundReference, values: readonly unknown[]): BoundExpression {
+  const key = keyFor(ref.type) ?? ((v: unknown) => v);
+  const seen = new Set<unknown>();
+  const out: unknown[] = [];
+  for (const v of values) {
+    const k = key(v);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(v);
+    }
+  }
+  if (out.length === 0) return op === 'in' ? alwaysFalse() : alwaysTrue();
+  if (out.length === 1) return { op: op === 'in' ? 'eq' : 'notEq', ref, value: out[0] };
+  return { op, ref, values: out };
+}
+
+function lit(op: LiteralOp, ref: BoundReference, value: unknown): BoundPredicate {
+  return { op, ref, value };
+}
+
+function projectBucket(p: BoundPredicate, part: BoundReference, apply: (v: unknown) => unknown, mode: ProjectionMode): BoundExpression | undefined {
+  if (mode === 'inclusive') {
+    if (p.op === 'eq') return lit('eq', part, apply(p.value));
+    if (p.op === 'in') return setPredicate('in', part, p.values.map(apply));
+    // ranges and negations say nothing about a hash
+    return undefined;
+  }
+  if (p.op === 'notEq') return lit('notEq', part, apply(p.value));
+  if (p.op === 'notIn') return setPredicate('notIn', part, p.values.map(apply));
+  return undefined;
+}
+
+/** Neighbour of an integer-like value (int, date: number; long, decimal, timestamps: bigint). */
+function step(v: unknown, delta: 1 | -1): unknown {
+  return typeof v === 'bigint' ? v + BigInt(delta) : (v as number) + delta;
+}
+
+/**
+ * Ranges through an order-preserving transform `f` of integer-like values: `x < v` is `x <= v-1`,
+ * so inclusively `f(x) <= f(v-1)`; strictly `f(x) < f(v)` guarantees `x < v`.
+ */
+function projectIntegerRange(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, mode: ProjectionMode): BoundExpression | undefined {
+  if (p.op === 'in' || p.op === 'notIn') {
+    if ((mode === 'inclusive') !== (p.op === 'in')) return undefined;
+    return setPredicate(p.op, part, p.values.map(f));
+  }
+  if (isUnaryOp(p.op)) return undefined;
+  const v = (p as { value: unknown }).value;
+  if (mode === 'inclusive') {
+    switch (p.op) {
+      case 'lt':
+        return lit('ltEq', part, f(step(v, -1)));
+      case 'ltEq':
+        return lit('ltEq', part, f(v));
+      case 'gt':
+        return lit('gtEq', part, f(step(v, 1)));
+      case 'gtEq':
+        return lit('gtEq', part, f(v));
+      case 'eq':
+        return lit('eq', part, f(v));
+      default:
+        return undefined;
+    }
+  }
+  switch (p.op) {
+    case 'lt':
+      return lit('lt', part, f(v));
+    case 'ltEq':
+      return lit('lt', part, f(step(v, 1)));
+    case 'gt':
+      return lit('gt', part, f(v));
+    case 'gtEq':
+      return lit('gt', part, f(step(v, -1)));
+    case 'notEq':
+      return lit('notEq', part, f(v));
+    default:
+      // neighbouring values share a partition: equality is never guaranteed
+      return undefined;
+  }
+}
+
+function projectTruncate(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, width: number, mode: ProjectionMode): BoundExpression | undefined {
+  const kind = p.ref.type.kind;
+  if (kind === 'int' || kind === 'long' || kind === 'decimal') return projectIntegerRange(p, part, f, mode);
+  // strings and binary: truncation keeps a prefix, so it preserves order but has no "v - 1"
+  if (p.op === 'in' || p.op === 'notIn') {
+    if ((mode === 'inclusive') !== (p.op === 'in')) return undefined;
+    return setPredicate(p.op, part, p.values.map(f));
+  }
+  if (isUnaryOp(p.op)) return undefined;
+  const v = (p as { value: unknown }).value;
+  if (p.op === 'startsWith' || p.op === 'notStartsWith') {
+    const len = codePointLength(v as string);
+    const positive = p.op === 'startsWith';
+    if (len < width) return lit(p.op, part, v);
+    if (len === width) return lit(positive ? 'eq' : 'notEq', part, v);
+    // the prefix is longer than what partitions keep: every match lands in partition f(prefix)
+    if (mode === 'inclusive') return positive ? lit('eq', part, f(v)) : undefined;
+    return positive ? undefined : lit('notStartsWith', part, f(v));
+  }
+  if (mode === 'inclusive') {
+    switch (p.op) {
+      case 'lt':
+      case 'ltEq':
+        return lit('ltEq', part, f(v));
+      case 'gt':
+      case 'gtEq':
+        return lit('gtEq', part, f(v));
+      case 'eq':
+        return lit('eq', part, f(v));
+      default:
+        return undefined;
+    }
+  }
+  switch (p.op) {
+    case 'lt':
+    case 'ltEq':
+      return lit('lt', part, f(v));
+    case 'gt':
+    case 'gtEq':
+      return lit('gt', part, f(v));
+    case 'notEq':
+      return lit('notEq', part, f(v));
+    default:
+      return undefined;
+  }
+}
+
+function projectTime(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, t: Transform, mode: ProjectionMode): BoundExpression | undefined {
+  const projected = projectIntegerRange(p, part, f, mode);
+  if (projected === undefined) return undefined;
+  // day(date) is the date itself: the old bug only affected values that were computed
+  if (t.kind === 'day' && p.ref.type.kind === 'date') return projected;
+  return mode === 'inclusive' ? fixInclusiveTime(projected) : fixStrictTime(projected);
+}
+
+/**
+ * Iceberg 0.10 and older wrote year/month/day/hour partition values of instants before 1970 one
+ * higher than correct (day(1969-12-31T10:00) was 0, not -1). Widening the inclusive projection
+ * over negative values keeps those files in scans.
+ */
+function fixInclusiveTime(e: BoundExpression): BoundExpression | undefined {
+  if (e.op === 'true' || e.op === 'false') return e;
+  const p = e as BoundPredicate;
+  switch (p.op) {
+    case 'lt':
+    case 'ltEq': {
+      const v = p.value as number;
+      return v < 0 ? lit(p.op, p.ref, v + 1) : p;
+    }
+    case 'eq': {
+      const v = p.value as number;
+      return v < 0 ? setPredicate('in', p.ref, [v, v + 1]) : p;
+    }
+    case 'in': {
+      const vs = p.values as number[];
+      return vs.some((v) => v < 0) ? setPredicate('in', p.ref, vs.flatMap((v) => (v < 0 ? [v, v + 1] : [v]))) : p;
+    }
+    case 'notEq':
+    case 'notIn':
+      return undefined;
+    default:
+      return p;
+  }
+}
+
+/** The strict counterpart: narrows bounds that old, too-high values could satisfy wrongly. */
+function fixStrictTime(e: BoundExpression): BoundExpression | undefined {
+  if (e.op === 'true' || e.op === 'false') return e;
+  const p = e as BoundPredicate;
+  switch (p.op) {
+    case 'lt':
+    case 'ltEq':
+      return p;
+    case 'gt':
+    case 'gtEq': {
+      const v = p.value as number;
+      return v <= 0 ? lit(p.op, p.ref, v + 1) : p;
+    }
+    case 'notEq': {
+      const v = p.value as number;
+      return v < 0 ? setPredicate('notIn', p.ref, [v, v + 1]) : p;
+    }
+    case 'notIn': {
+      const vs = p.values as number[];
+      return vs.some((v) => v < 0) ? setPredicate('notIn', p.ref, vs.flatMap((v) => (v < 0 ? [v, v + 1] : [v]))) : p;
+    }
+    default:
+      return undefined;
+  }
+}
