@@ -157,7 +157,7 @@ type Node =
   | { k: 'not'; e: Node }
   | { k: 'const'; v: boolean | null }
   | { k: 'cmp'; op: CmpOp; col: string; lit: Lit }
-  | { k: 'isNull' | 'isNaN'; col: string }
+  | { k: 'isNull' | 'isNaN' | 'bool'; col: string }
   | { k: 'in'; col: string; lits: Lit[] }
   | { k: 'startsWith'; col: string; prefix: string };
 
@@ -341,7 +341,7 @@ class Parser {
       this.fail(this.tokens[save + 1]!, 'IN, LIKE or BETWEEN after NOT');
     }
     // a bare operand is a boolean condition
-    if (left.kind === 'col') return { k: 'cmp', op: '=', col: left.name, lit: true };
+    if (left.kind === 'col') return { k: 'bool', col: left.name };
     if (left.value === null || typeof left.value === 'boolean') return { k: 'const', v: left.value };
     throw syntaxError(this.input, left.pos, 'a literal alone is not a condition');
   }
@@ -495,6 +495,9 @@ function translate(n: Node, want: boolean): UnboundExpression {
       return want ? isNull(n.col) : notNull(n.col);
     case 'isNaN':
       return want ? isNan(n.col) : notNan(n.col);
+    case 'bool':
+      // a boolean is FALSE exactly when it is false
+      return equal(n.col, want);
     case 'startsWith':
       return want ? startsWith(n.col, n.prefix) : and<UnboundPredicate>(notNull(n.col), notStartsWith(n.col, n.prefix));
     case 'in': {
