@@ -233,7 +233,10 @@ class Normalizer {
   }
 
   private partitionFields(fields: JsonObject[], ns: string | undefined): JsonObject[] {
-    this.partitionSlots = fields.map((f, i) => {
+    this.partitionSlots = [];
+    return fields.map((f, i) => {
+      // Normalize first: it registers named types that later fields may reference.
+      const type = this.type(f.type, ns, 'bigint', undefined, 'partition');
       const slot: PartitionSlot = {
         prop: `p${i}`,
         name: typeof f.name === 'string' ? f.name : `p${i}`,
@@ -243,9 +246,9 @@ class Normalizer {
       if (typeof id === 'number') slot.fieldId = id;
       else if (typeof id === 'string' && /^\d+$/.test(id)) slot.fieldId = Number(id);
       if (typeof f['iceberg-field-name'] === 'string') slot.icebergName = f['iceberg-field-name'];
-      return slot;
+      this.partitionSlots.push(slot);
+      return { name: slot.prop, type };
     });
-    return fields.map((f, i) => ({ name: `p${i}`, type: this.type(f.type, ns, 'bigint', undefined, 'partition') }));
   }
 }
 

@@ -42,7 +42,7 @@ import { type AvroCodec, readAvroHeader, readAvroRecords, writeAvroFile } from '
 import { type AvroTypeInfo, type CompiledSchema, type PartitionSlot, compileSchema } from './avro-schema.js';
 import { partitionSummaries } from './partition-summary.js';
 import { partitionFieldTypes } from './partition-types.js';
-import { type FormatVersion, MANIFEST_ENTRY_CATALOGUE, manifestEntrySchema, partitionRecordSchema } from './schemas.js';
+import { type FormatVersion, MANIFEST_ENTRY_CATALOGUE, manifestEntrySchema, partitionRecordSchema, sanitizeAvroName } from './schemas.js';
 import { sameId, toSigned64 } from './snapshot-id.js';
 
 /** Stand-in sequence number of a manifest not yet committed; `writeManifestList` replaces it. */
@@ -285,10 +285,6 @@ interface PartitionDecoder {
   converters: (Converter | undefined)[];
 }
 
-function sameName(a: string, b: string): boolean {
-  return a === b;
-}
-
 /** Maps spec fields to Avro partition fields: by field id, then name, then position. */
 function partitionDecoder(
   slots: readonly PartitionSlot[],
@@ -307,7 +303,7 @@ function partitionDecoder(
   const matches = spec.fields.map((f) => {
     let slot = slots.find((s) => s.fieldId === f.fieldId && !used.has(s));
     if (!slot && !allHaveIds) {
-      slot = slots.find((s) => !used.has(s) && (sameName(s.icebergName ?? s.name, f.name) || sameName(s.name, f.name)));
+      slot = slots.find((s) => !used.has(s) && (s.icebergName === f.name || s.name === f.name || s.name === sanitizeAvroName(f.name)));
     }
     if (slot) used.add(slot);
     return slot;
@@ -323,7 +319,7 @@ function partitionDecoder(
   }
   return {
     props: matches.map((m, i) => m?.prop ?? `missing${i}`),
-    converters: matches.map((m, i) => (m === undefined ? undefined : partitionConverter(m.avro, types[i]!.type, spec.fields[i]!.name))),
+    converters: matches.map((m, i) => (m === undefined ? undefined : partitionConverter(m.avro, types[i], spec.fields[i]!.name))),
   };
 }
 
@@ -479,7 +475,7 @@ type Encoder = (v: unknown) => unknown;
 /** Converts a value in lake's representation to what avsc writes for the partition field's Avro type. */
 function partitionEncoder(t: PrimitiveType | undefined, name: string): Encoder {
   const what = `partition field ${name}`;
-  if (t === undefined) {
+  if (t === undefined || t.kind === 'unknown') {
     return (v) => {
       if (v !== null && v !== undefined) throw invalidInput(`${what} has no known type, so only null can be written`);
       return null;
@@ -578,12 +574,10 @@ export function writeManifest(options: WriteManifestOptions): WrittenManifest {
   const snapshotId = toSigned64(options.snapshotId, 'snapshot id');
 
   const fieldTypes = partitionFieldTypes(spec, schema);
-  const partitionSchema = partitionRecordSchema(
-    spec.fields.map((f, i) => ({ name: f.name, fieldId: f.fieldId, type: fieldTypes[i]!.type, dateLogical: fieldTypes[i]!.dateLogical })),
-  );
+  const partitionSchema = partitionRecordSchema(spec.fields.map((f, i) => ({ name: f.name, fieldId: f.fieldId, type: fieldTypes[i] })));
   const schemaJson = JSON.stringify(manifestEntrySchema(version, partitionSchema));
   const compiled = compileSchema(schemaJson, MANIFEST_ENTRY_CATALOGUE);
-  const encoders = spec.fields.map((f, i) => partitionEncoder(fieldTypes[i]!.type, f.name));
+  const encoders = spec.fields.map((f, i) => partitionEncoder(fieldTypes[i], f.name));
   const props = compiled.partitionSlots.map((s) => s.prop);
 
   let added = 0, existing = 0, deleted = 0;
@@ -616,6 +610,15 @@ export function writeManifest(options: WriteManifestOptions): WrittenManifest {
     if (version < 3 && df.firstRowId !== undefined) throw invalidInput(`${where}: first_row_id needs format version 3`);
     if (version === 1 && (df.equalityIds !== undefined || df.referencedDataFile !== undefined)) {
       throw invalidInput(`${where}: equality ids and referenced data files need format version 2`);
+    }
+    if (
+      df.content !== FileContent.POSITION_DELETES &&
+      (df.referencedDataFile !== undefined || df.contentOffset !== undefined || df.contentSizeInBytes !== undefined)
+    ) {
+      throw invalidInput(`${where}: only position delete files reference a data file or a blob`);
+    }
+    if ((df.contentOffset === undefined) !== (df.contentSizeInBytes === undefined)) {
+      throw invalidInput(`${where}: content offset and content size go together`);
     }
     if (df.content === FileContent.EQUALITY_DELETES && (df.equalityIds === undefined || df.equalityIds.length === 0)) {
       throw invalidInput(`${where}: an equality delete file needs equality ids`);
@@ -723,7 +726,7 @@ export function writeManifest(options: WriteManifestOptions): WrittenManifest {
     existingRowsCount: existingRows,
     deletedRowsCount: deletedRows,
     partitions: partitionSummaries(
-      fieldTypes.map((t) => t.type),
+      fieldTypes,
       entries.map((e) => e.dataFile.partition),
     ),
   };

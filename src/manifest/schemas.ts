@@ -235,10 +235,8 @@ export const MANIFEST_LIST_SCHEMAS: Readonly<Record<FormatVersion, AvroSchema>> 
 export interface PartitionFieldSchemaInput {
   name: string;
   fieldId: number;
-  /** Result type of the transform; undefined when unknown (then the field is written as Avro null). */
+  /** Result type of the transform; undefined or `unknown` when not known (written as Avro null). */
   type: PrimitiveType | undefined;
-  /** `day` results are written with the `date` logical type, as the reference implementation does. */
-  dateLogical?: boolean;
 }
 
 const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -258,7 +256,7 @@ export function sanitizeAvroName(name: string): string {
 }
 
 /** Avro schema of one partition value type; named types already defined are referenced by name. */
-function partitionValueSchema(t: PrimitiveType | undefined, dateLogical: boolean, defined: Set<string>): AvroSchema {
+function partitionValueSchema(t: PrimitiveType | undefined, defined: Set<string>): AvroSchema {
   const named = (name: string, def: Record<string, unknown>): AvroSchema => {
     if (defined.has(name)) return name;
     defined.add(name);
@@ -269,7 +267,7 @@ function partitionValueSchema(t: PrimitiveType | undefined, dateLogical: boolean
     case 'boolean':
       return 'boolean';
     case 'int':
-      return dateLogical ? { type: 'int', logicalType: 'date' } : 'int';
+      return 'int';
     case 'long':
       return 'long';
     case 'float':
@@ -319,7 +317,7 @@ export function partitionRecordSchema(fields: readonly PartitionFieldSchemaInput
     type: 'record',
     name: 'r102',
     fields: fields.map((f) => {
-      const value = partitionValueSchema(f.type, f.dateLogical === true, defined);
+      const value = partitionValueSchema(f.type, defined);
       const o: Record<string, unknown> = { name: sanitizeAvroName(f.name) };
       // An unknown-typed value is always null: the Avro null type, not a union with it.
       o.type = value === 'null' ? 'null' : ['null', value];
