@@ -46,6 +46,7 @@ function predicate(p: AnyPredicate): string {
   const lit = (v: unknown): string => {
     if (!p.ref) return describeLiteral(v as Parameters<typeof describeLiteral>[0]);
     const text = formatValue(p.ref.type, v);
+    if (v instanceof Uint8Array) return `X'${text}'`;
     return typeof v === 'string' || typeof v === 'object' || p.ref.type.kind.startsWith('time') || p.ref.type.kind === 'date' ? `'${text.replaceAll("'", "''")}'` : text;
   };
   switch (p.op) {
