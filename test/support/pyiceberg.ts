@@ -195,9 +195,10 @@ export function fromJson(text: string): unknown {
 }
 
 function message(e: unknown): string {
-  if (e && typeof e === 'object' && 'stderr' in e && typeof (e as { stderr: unknown }).stderr === 'string') {
-    const err = (e as { stderr: string; message?: string }).stderr.trim();
-    return `${(e as Error).message.split('\n')[0]}${err ? `\n${err.split('\n').slice(-20).join('\n')}` : ''}`;
+  const text = e instanceof Error ? e.message : String(e);
+  const stderr = (e as { stderr?: unknown } | undefined)?.stderr;
+  if (typeof stderr === 'string' && stderr.trim() !== '') {
+    return `${text.split('\n')[0]}\n${stderr.trim().split('\n').slice(-20).join('\n')}`;
   }
-  return e instanceof Error ? e.message : String(e);
+  return text;
 }

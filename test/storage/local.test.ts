@@ -1,0 +1,165 @@
+/**
+ * Local-disk specifics: location forms, temp-file hygiene, and atomic creates across OS processes.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LakeError } from '../../src/errors.js';
+import { LOCAL_TEMP_PREFIX, LocalStorage } from '../../src/storage/local.js';
+import { cacheDir, repoRoot } from '../support/cache.js';
+
+const storage = new LocalStorage();
+const dec = new TextDecoder();
+let dir: string;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-local-'));
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function list(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of storage.list(prefix)) out.push(o.location);
+  return out.sort();
+}
+
+async function failure(p: Promise<unknown>): Promise<LakeError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LakeError) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('LocalStorage locations', () => {
+  it('plain paths, file:///, file://localhost/ and Hadoop-style file:/ name the same file', async () => {
+    const p = `${dir}/forms/a.txt`;
+    await storage.write(p, 'plain');
+    expect(dec.decode(await storage.read(`file://${p}`))).toBe('plain');
+    expect(dec.decode(await storage.read(`file://localhost${p}`))).toBe('plain');
+    expect(dec.decode(await storage.read(`file:${p}`))).toBe('plain');
+    expect(storage.localPath(`file:${p}`)).toBe(p);
+    expect(storage.localPath(`file://${p}`)).toBe(p);
+    expect(storage.localPath('s3://bucket/key')).toBeUndefined();
+    expect(await list(`file:${dir}/forms/`)).toEqual([`file:${p}`]);
+    expect(await list(`file://${dir}/forms/`)).toEqual([`file://${p}`]);
+    expect(await list(`${dir}/forms/`)).toEqual([p]);
+  });
+
+  it('takes locations literally: %20 is part of the file name', async () => {
+    await storage.write(`${dir}/lit/name=a%20b/x.parquet`, 'x');
+    expect(await fs.readdir(`${dir}/lit`)).toEqual(['name=a%20b']);
+    expect(await list(`file://${dir}/lit/`)).toEqual([`file://${dir}/lit/name=a%20b/x.parquet`]);
+  });
+
+  it('rejects relative paths and other hosts', async () => {
+    expect((await failure(storage.read('relative/path.txt'))).code).toBe('INVALID_INPUT');
+    expect((await failure(storage.write('./x', 'x'))).code).toBe('INVALID_INPUT');
+    expect((await failure(storage.read('file://otherhost/tmp/x'))).code).toBe('UNSUPPORTED_FEATURE');
+    expect((await failure(storage.write(`${dir}/ends-with-slash/`, 'x'))).code).toBe('INVALID_INPUT');
+  });
+
+  it('never lists temp files of unfinished writes, and a directory is not an object', async () => {
+    await storage.write(`${dir}/tmp/real.txt`, 'r');
+    await fs.writeFile(`${dir}/tmp/${LOCAL_TEMP_PREFIX}${randomUUID()}`, 'partial');
+    expect(await list(`${dir}/tmp/`)).toEqual([`${dir}/tmp/real.txt`]);
+    await storage.delete(`${dir}/tmp`); // a directory: no-op
+    expect(await storage.exists(`${dir}/tmp/real.txt`)).toBe(true);
+    expect((await failure(storage.read(`${dir}/tmp`))).code).toBe('NOT_FOUND');
+  });
+
+  it('creates missing parent directories for every kind of write', async () => {
+    await storage.writeIfAbsent(`${dir}/deep/a/b/c/v1.metadata.json`, '{}');
+    await storage.writeStream(`${dir}/deep/x/y/z.bin`, (async function* () {
+      yield new Uint8Array([1, 2]);
+    })());
+    expect(await list(`${dir}/deep/`)).toEqual([`${dir}/deep/a/b/c/v1.metadata.json`, `${dir}/deep/x/y/z.bin`]);
+  });
+});
+
+describe('LocalStorage atomic create across OS processes', () => {
+  let build: string;
+
+  beforeAll(() => {
+    // Child processes run plain JS: compile the project into a private folder inside the repository
+    // (so its imports resolve from node_modules), independent of whatever is in dist/.
+    build = cacheDir('test-build', randomUUID());
+    const tsc = path.join(repoRoot(), 'node_modules', 'typescript', 'bin', 'tsc');
+    spawnSync(process.execPath, [tsc, '-p', path.join(repoRoot(), 'tsconfig.json'), '--outDir', build], { encoding: 'utf8' });
+  }, 120_000);
+  afterAll(async () => {
+    await fs.rm(build, { recursive: true, force: true });
+  });
+
+  it('6 processes racing writeIfAbsent on 40 keys: exactly one winner per key', { timeout: 120_000 }, async () => {
+    const module = path.join(build, 'src', 'storage', 'local.js');
+    await fs.access(module); // the compile above must have produced it
+    const raceDir = `${dir}/race-${randomUUID()}`;
+    const go = `${raceDir}.go`;
+    const keys = 40;
+    const child = `
+      import { existsSync } from 'node:fs';
+      import { LocalStorage } from ${JSON.stringify(module)};
+      const [dir, id, keys, go] = process.argv.slice(1); // node -e: the script has no argv entry
+      const deadline = Date.now() + 60_000;
+      const s = new LocalStorage();
+      process.stdout.write('ready\\n');
+      while (!existsSync(go)) {
+        if (Date.now() > deadline) throw new Error('never told to start');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const results = await Promise.all(Array.from({ length: Number(keys) }, async (_, k) => {
+        try { await s.writeIfAbsent(dir + '/key-' + k + '/v1.metadata.json', id); return 'won'; }
+        catch (e) { return e.code ?? String(e); }
+      }));
+      process.stdout.write(JSON.stringify(results) + '\\n');
+    `;
+    const procs = Array.from({ length: 6 }, (_, i) => {
+      const p = spawn(process.execPath, ['--input-type=module', '-e', child, raceDir, `proc-${i}`, String(keys), go], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const ready = new Promise<void>((resolve, reject) => {
+        const check = setInterval(() => {
+          if (out.includes('ready')) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 5);
+        p.on('exit', () => {
+          clearInterval(check);
+          if (!out.includes('ready')) reject(new Error(`child ${i} exited early: ${err}`));
+        });
+      });
+      const done = new Promise<string[]>((resolve, reject) =>
+        p.on('exit', (code) => {
+          if (code !== 0) return reject(new Error(`child ${i} exited with ${code}: ${err}`));
+          resolve(JSON.parse(out.trim().split('\n').pop()!) as string[]);
+        }),
+      );
+      return { ready, done };
+    });
+    await Promise.all(procs.map((p) => p.ready));
+    await fs.writeFile(go, 'go');
+    const results = await Promise.all(procs.map((p) => p.done));
+
+    for (let k = 0; k < keys; k++) {
+      const outcomes = results.map((r) => r[k]);
+      const winners = outcomes.flatMap((o, i) => (o === 'won' ? [i] : []));
+      expect(winners).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'ALREADY_EXISTS')).toHaveLength(5);
+      expect(dec.decode(await storage.read(`${raceDir}/key-${k}/v1.metadata.json`))).toBe(`proc-${winners[0]}`);
+      expect((await fs.readdir(`${raceDir}/key-${k}`)).filter((n) => n.startsWith(LOCAL_TEMP_PREFIX))).toEqual([]);
+    }
+  });
+});
