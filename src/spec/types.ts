@@ -117,11 +117,14 @@ export function parsePrimitiveType(text: string): PrimitiveType {
   throw new LakeError('INVALID_METADATA', `unknown Iceberg type "${text}"`);
 }
 
-/** The canonical type string of a primitive (Appendix C). */
+/**
+ * The type string of a primitive (Appendix C), as the reference implementation and PyIceberg write
+ * it (`decimal(9, 2)` with a space, which every reader accepts), so metadata round-trips unchanged.
+ */
 export function primitiveToString(t: PrimitiveType): string {
   switch (t.kind) {
     case 'decimal':
-      return `decimal(${t.precision},${t.scale})`;
+      return `decimal(${t.precision}, ${t.scale})`;
     case 'fixed':
       return `fixed[${t.length}]`;
     case 'geometry':
