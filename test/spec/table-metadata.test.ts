@@ -24,6 +24,22 @@ import {
   withMetadataLogEntry,
 } from '../../src/spec/table-metadata.js';
 import { typeToString } from '../../src/spec/types.js';
+import {
+  PropertyDefaults,
+  TableProperty,
+  columnMetricsMode,
+  commitRetrySettings,
+  defaultMetricsMode,
+  formatVersionProperty,
+  isolationLevel,
+  metadataDeleteAfterCommit,
+  metadataPreviousVersionsMax,
+  parquetCompressionCodec,
+  snapshotRetention,
+  summaryPartitionLimit,
+  targetFileSizeBytes,
+  validateTableProperties,
+} from '../../src/spec/properties.js';
 import type { Schema } from '../../src/spec/schema.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/conformance', import.meta.url));
@@ -557,4 +573,86 @@ describe('newTableMetadata', () => {
     expect(() => newTableMetadata({ schema: v3only, location: '/t' })).toThrow(/type timestamp_ns is not supported until v3/);
     expect(newTableMetadata({ schema: v3only, location: '/t', formatVersion: 3 }).formatVersion).toBe(3);
   });
+});
+
+describe('table properties', () => {
+  it('defaults', () => {
+    expect(commitRetrySettings({})).toEqual({ numRetries: 4, minWaitMs: 100, maxWaitMs: 60000, totalTimeoutMs: 1800000 });
+    expect(targetFileSizeBytes({})).toBe(536870912);
+    expect(metadataPreviousVersionsMax({})).toBe(100);
+    expect(metadataDeleteAfterCommit({})).toBe(false);
+    expect(defaultMetricsMode({})).toEqual({ kind: 'truncate', length: 16 });
+    expect(isolationLevel({}, 'delete')).toBe('serializable');
+    expect(isolationLevel({}, 'update')).toBe('serializable');
+    expect(isolationLevel({}, 'merge')).toBe('serializable');
+    expect(parquetCompressionCodec({})).toBe('zstd');
+    expect(summaryPartitionLimit({})).toBe(0);
+    expect(formatVersionProperty({})).toBeUndefined();
+    expect(snapshotRetention({})).toEqual({ minSnapshotsToKeep: 1, maxSnapshotAgeMs: 432000000n, maxRefAgeMs: 9223372036854775807n });
+    expect(TableProperty.DEFAULT_NAME_MAPPING).toBe('schema.name-mapping.default');
+    expect(PropertyDefaults.COMMIT_NUM_RETRIES).toBe(4);
+    expect(() => validateTableProperties({})).not.toThrow();
+  });
+
+  it('reads set values', () => {
+    const props = {
+      'commit.retry.num-retries': '10',
+      'commit.retry.min-wait-ms': '5',
+      'commit.retry.max-wait-ms': '50',
+      'commit.retry.total-timeout-ms': '1000',
+      'write.target-file-size-bytes': String(128 * 1024 * 1024),
+      'write.metadata.previous-versions-max': '3',
+      'write.metadata.delete-after-commit.enabled': 'TRUE',
+      'write.metadata.metrics.default': 'counts',
+      'write.metadata.metrics.column.payload': 'none',
+      'write.delete.isolation-level': 'snapshot',
+      'write.parquet.compression-codec': 'SNAPPY',
+      'write.summary.partition-limit': '20',
+      'format-version': '3',
+    };
+    expect(commitRetrySettings(props)).toEqual({ numRetries: 10, minWaitMs: 5, maxWaitMs: 50, totalTimeoutMs: 1000 });
+    expect(targetFileSizeBytes(props)).toBe(134217728);
+    expect(metadataPreviousVersionsMax(props)).toBe(3);
+    expect(metadataDeleteAfterCommit(props)).toBe(true);
+    expect(defaultMetricsMode(props)).toEqual({ kind: 'counts' });
+    expect(columnMetricsMode(props, 'payload')).toEqual({ kind: 'none' });
+    expect(columnMetricsMode(props, 'other')).toEqual({ kind: 'counts' });
+    expect(isolationLevel(props, 'delete')).toBe('snapshot');
+    expect(isolationLevel(props, 'merge')).toBe('serializable');
+    expect(parquetCompressionCodec(props)).toBe('snappy');
+    expect(summaryPartitionLimit(props)).toBe(20);
+    expect(formatVersionProperty(props)).toBe(3);
+    expect(() => validateTableProperties(props)).not.toThrow();
+  });
+
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ 'commit.retry.num-retries': 'four' }, /commit\.retry\.num-retries="four" is invalid: expected an integer/],
+    [{ 'commit.retry.num-retries': '-1' }, /commit\.retry\.num-retries="-1" is invalid: expected an integer from 0/],
+    [{ 'commit.retry.min-wait-ms': '500', 'commit.retry.max-wait-ms': '100' }, /commit\.retry\.min-wait-ms=500 is larger than commit\.retry\.max-wait-ms=100/],
+    [{ 'write.target-file-size-bytes': '1048576' }, /write\.target-file-size-bytes="1048576" is invalid: expected an integer from 104857600 to 1073741824/],
+    [{ 'write.target-file-size-bytes': '1.5e9' }, /write\.target-file-size-bytes/],
+    [{ 'write.metadata.previous-versions-max': '0' }, /write\.metadata\.previous-versions-max="0"/],
+    [{ 'write.metadata.delete-after-commit.enabled': 'yes' }, /expected true or false/],
+    [{ 'write.metadata.metrics.default': 'truncate(0)' }, /write\.metadata\.metrics\.default="truncate\(0\)" is invalid/],
+    [{ 'write.metadata.metrics.column.x': 'some' }, /write\.metadata\.metrics\.column\.x="some" is invalid/],
+    [{ 'write.update.isolation-level': 'read-committed' }, /write\.update\.isolation-level="read-committed" is invalid: expected serializable or snapshot/],
+    [{ 'write.parquet.compression-codec': 'lzo' }, /write\.parquet\.compression-codec="lzo" is invalid/],
+    [{ 'write.summary.partition-limit': '-2' }, /write\.summary\.partition-limit/],
+    [{ 'format-version': '0' }, /format-version="0" is invalid/],
+    [{ 'history.expire.max-snapshot-age-ms': '0' }, /history\.expire\.max-snapshot-age-ms/],
+  ];
+  for (const [props, message] of bad) {
+    it(`rejects ${JSON.stringify(props)}`, () => {
+      let err: unknown;
+      try {
+        validateTableProperties(props);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(LakeError);
+      expect((err as LakeError).code).toBe('INVALID_INPUT');
+      expect((err as LakeError).message).toMatch(message);
+      expect(Object.keys(props)).toContain((err as LakeError).context.property);
+    });
+  }
 });
