@@ -5,7 +5,7 @@
 import { LakeError } from '../errors.js';
 import type { PrimitiveType } from './types.js';
 import { nanosToMicros } from './date-time.js';
-import { decimalToBytes, toBigIntValue, toIntValue, utf8Bytes, uuidToBytes } from './single-value.js';
+import { decimalToBytes, toBigIntValue, toIntValue, uuidToBytes } from './single-value.js';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -34,8 +34,12 @@ function fmix(h: number, length: number): number {
 
 /** Murmur3 x86 32-bit of a byte array with seed 0. */
 export function murmur3Hash32(bytes: Uint8Array, seed = 0): number {
+  return hashRange(bytes, bytes.length, seed);
+}
+
+/** Murmur3 of the first `len` bytes. */
+function hashRange(bytes: Uint8Array, len: number, seed: number): number {
   let h = seed | 0;
-  const len = bytes.length;
   const blocks = len & ~3;
   for (let i = 0; i < blocks; i += 4) {
     h = mixH(h, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
@@ -72,9 +76,42 @@ export function hashBytes(bytes: Uint8Array): number {
   return murmur3Hash32(bytes);
 }
 
-/** UTF-8 bytes of the string (unpaired surrogates as `?`, as Java encodes them). */
+let utf8Scratch = new Uint8Array(256);
+
+/**
+ * Murmur3 of the UTF-8 bytes of the string, unpaired surrogates encoded as `?` as Java does.
+ * Encodes into a reused buffer: bucketing strings is on the write path of every row.
+ */
 export function hashString(s: string): number {
-  return murmur3Hash32(utf8Bytes(s));
+  if (utf8Scratch.length < s.length * 3) utf8Scratch = new Uint8Array(s.length * 3 + 64);
+  const out = utf8Scratch;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else {
+      const d = c <= 0xdbff && i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if ((d & 0xfc00) === 0xdc00) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        out[n++] = 0xf0 | (cp >> 18);
+        out[n++] = 0x80 | ((cp >> 12) & 0x3f);
+        out[n++] = 0x80 | ((cp >> 6) & 0x3f);
+        out[n++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        out[n++] = 0x3f;
+      }
+    }
+  }
+  return hashRange(out, n, 0);
 }
 
 const scratch = new DataView(new ArrayBuffer(8));

@@ -64,13 +64,14 @@ function toLongValue(v: unknown, what: string): bigint {
 
 // ---- UTF-8 ----
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a string; unpaired surrogates become `?`, as Java's encoder writes them. */
 export function utf8Bytes(s: string): Uint8Array {
-  return encoder.encode(s.replace(LONE_SURROGATE, '?'));
+  return encoder.encode(ANY_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '?') : s);
 }
 
 /** Decodes UTF-8, refusing malformed input. */

@@ -9,8 +9,8 @@ import {
   isoTimestamptzToMicros,
   isoTimestamptzToNanos,
 } from '../../src/spec/date-time.js';
-import { hashDouble, hashFloat, hashInt, hashLong, hashValue, murmur3Hash32 } from '../../src/spec/murmur3.js';
-import { hexToBytes, parseDecimal } from '../../src/spec/single-value.js';
+import { hashDouble, hashFloat, hashInt, hashLong, hashString, hashValue, murmur3Hash32 } from '../../src/spec/murmur3.js';
+import { hexToBytes, parseDecimal, utf8Bytes } from '../../src/spec/single-value.js';
 import { type PrimitiveType, parsePrimitiveType } from '../../src/spec/types.js';
 
 const VECTORS = new URL('../../../shared/conformance/spec-vectors.md', import.meta.url).pathname;
@@ -152,6 +152,17 @@ describe('murmur3 x86 32-bit, seed 0', () => {
     expect(hashValue(ns, -1000n)).toBe(hashValue(us, -1n));
     expect(hashValue(ns, -1001n)).toBe(hashValue(us, -2n));
     expect(hashValue(ns, 1_999n)).toBe(hashValue(us, 1n));
+  });
+
+  it('hashes strings as their UTF-8 bytes for every kind of character', () => {
+    const pieces = ['a', 'é', '中', '\uFFFF', '\uE000', '😀', '\uD800', '\uDC00', '\u0000', '\u07FF', '\u0800', 'z'];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 500; i++) {
+      const s = Array.from({ length: next() % 40 }, () => pieces[next() % pieces.length]).join('');
+      expect(hashString(s), JSON.stringify(s)).toBe(murmur3Hash32(utf8Bytes(s)));
+    }
+    expect(hashString('x'.repeat(5000))).toBe(murmur3Hash32(new TextEncoder().encode('x'.repeat(5000))));
   });
 
   it('encodes unpaired surrogates as "?" like Java', () => {
