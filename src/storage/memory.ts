@@ -109,7 +109,7 @@ export class MemoryStorage implements Storage {
     const { store, key: keyPrefix } = parseMemoryLocation(prefix);
     const objects = this.registry.get(store);
     if (!objects) return;
-    const base = prefix.slice(0, prefix.length - keyPrefix.length);
+    const base = `memory://${store}/`;
     // Snapshot the matching keys first, so writes during iteration cannot disturb it.
     const matches = [...objects.entries()].filter(([k]) => k.startsWith(keyPrefix)).sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [k, obj] of matches) {
