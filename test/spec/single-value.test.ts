@@ -115,6 +115,10 @@ describe('binary single-value form (Appendix D)', () => {
     expect(bytesToHex(encodeValue(P('decimal(9,2)'), -128n))).toBe('80');
     expect(bytesToHex(encodeValue(P('decimal(9,2)'), -129n))).toBe('ff7f');
     expect(bytesToHex(decimalToBytes(1420n))).toBe('058c');
+    // Geometry and geography values (WKB) and bounds (x:y points) are raw bytes.
+    const point = hexToBytes('0000000000003e400000000000002440');
+    expect(decodeValue(P('geometry'), encodeValue(P('geometry'), point))).toEqual(point);
+    expect(decodeValue(P('geography'), point)).toEqual(point);
   });
 
   it('reproduces the identity partition encodings of the Trino-written cases', () => {
@@ -351,11 +355,12 @@ describe('dates and times', () => {
     expect(daysToIsoDate(2932897)).toBe('+10000-01-01');
     expect(isoDateToDays('+10000-01-01')).toBe(2932897);
     expect(isoDateToDays('-0001-12-31')).toBe(-719529);
-    for (let d = -800000; d <= 3000000; d += 997) {
+    const wrong: number[] = [];
+    for (let d = -800000; d <= 3000000; d += 97) {
       const c = civilFromDays(d);
-      expect(daysFromCivil(c.year, c.month, c.day)).toBe(d);
-      expect(isoDateToDays(daysToIsoDate(d))).toBe(d);
+      if (daysFromCivil(c.year, c.month, c.day) !== d || isoDateToDays(daysToIsoDate(d)) !== d) wrong.push(d);
     }
+    expect(wrong).toEqual([]);
   });
 
   it('keeps timestamps exact to the nanosecond, before and after 1970', () => {
