@@ -315,6 +315,8 @@ function isDigit(c: number): boolean {
 export interface StringifyOptions {
   /** Indentation for pretty output (like the third argument of `JSON.stringify`); compact when absent. */
   indent?: number;
+  /** Always use the exact hand-written writer (the fast path gives the same text; for tests). */
+  exact?: boolean;
 }
 
 /**
@@ -323,65 +325,105 @@ export interface StringifyOptions {
  * does). Non-finite numbers, functions and symbols are rejected rather than silently changed.
  */
 export function stringifyJson(value: unknown, options: StringifyOptions = {}): string {
-  const indent = options.indent !== undefined && options.indent > 0 ? ' '.repeat(options.indent) : '';
-  const parts: string[] = [];
-  write(value, '', indent, parts, []);
-  return parts.join('');
+  const indent = options.indent !== undefined && options.indent > 0 ? options.indent : undefined;
+  if (options.exact) return write(value, '', indent === undefined ? '' : ' '.repeat(indent), new Set());
+  // Fast path: the engine's JSON.stringify, with each bigint written as a placeholder string
+  // carrying a random nonce, then replaced by its digits. If the data itself happens to contain
+  // the placeholder pattern, the replacement count does not match and the exact (slower)
+  // writer below is used instead.
+  const nonce = `\u2063lake-bigint-${Math.random().toString(36).slice(2)}-`;
+  let bigints = 0;
+  let text: string;
+  try {
+    text = JSON.stringify(
+      value,
+      function (this: unknown, _key: string, v: unknown): unknown {
+        switch (typeof v) {
+          case 'bigint':
+            bigints++;
+            return nonce + v.toString();
+          case 'number':
+            if (!Number.isFinite(v)) throw new LakeError('INVALID_INPUT', `cannot write non-finite number ${v} as JSON`);
+            return v;
+          case 'function':
+          case 'symbol':
+            throw new LakeError('INVALID_INPUT', `cannot write a ${typeof v} as JSON`);
+          default:
+            return v;
+        }
+      },
+      indent,
+    );
+  } catch (e) {
+    if (e instanceof LakeError) throw e;
+    if (e instanceof TypeError && /circular/i.test(e.message)) throw new LakeError('INVALID_INPUT', 'cannot write a cyclic structure as JSON');
+    throw e;
+  }
+  if (text === undefined) throw new LakeError('INVALID_INPUT', `cannot write ${String(value)} as JSON`);
+  if (bigints === 0) return text;
+  let replaced = 0;
+  // JSON.stringify leaves the nonce's characters unescaped, so a placeholder reads `"<nonce><digits>"`.
+  const placeholder = new RegExp(`"${nonce}(-?\\d+)"`, 'g');
+  const out = text.replace(placeholder, (_m, digits: string) => {
+    replaced++;
+    return digits;
+  });
+  if (replaced !== bigints) return write(value, '', indent === undefined ? '' : ' '.repeat(indent), new Set());
+  return out;
 }
 
-function write(v: unknown, cur: string, indent: string, out: string[], stack: object[]): void {
+// Builds the text by string concatenation (V8 ropes), which is several times faster than
+// collecting parts in an array for large metadata.
+function write(v: unknown, cur: string, indent: string, stack: Set<object>): string {
   switch (typeof v) {
     case 'string':
-      out.push(JSON.stringify(v));
-      return;
+      return JSON.stringify(v);
     case 'number':
       if (!Number.isFinite(v)) throw new LakeError('INVALID_INPUT', `cannot write non-finite number ${v} as JSON`);
-      out.push(Object.is(v, -0) ? '0' : String(v));
-      return;
+      return Object.is(v, -0) ? '0' : String(v);
     case 'bigint':
-      out.push(v.toString());
-      return;
+      return v.toString();
     case 'boolean':
-      out.push(v ? 'true' : 'false');
-      return;
+      return v ? 'true' : 'false';
     case 'object':
       break;
     default:
       throw new LakeError('INVALID_INPUT', `cannot write a ${typeof v} as JSON`);
   }
-  if (v === null) {
-    out.push('null');
-    return;
-  }
-  if (stack.includes(v)) throw new LakeError('INVALID_INPUT', 'cannot write a cyclic structure as JSON');
-  stack.push(v);
+  if (v === null) return 'null';
+  if (stack.has(v)) throw new LakeError('INVALID_INPUT', 'cannot write a cyclic structure as JSON');
+  stack.add(v);
   const inner = cur + indent;
-  const nl = indent ? '\n' : '';
+  const open = indent ? '\n' + inner : '';
+  const sep = indent ? ',\n' + inner : ',';
+  const close = indent ? '\n' + cur : '';
+  let out: string;
   if (Array.isArray(v)) {
-    if (v.length === 0) out.push('[]');
+    if (v.length === 0) out = '[]';
     else {
-      out.push('[', nl);
-      v.forEach((item, i) => {
-        if (i > 0) out.push(',', nl);
-        out.push(inner);
-        write(item === undefined ? null : item, inner, indent, out, stack);
-      });
-      out.push(nl, cur, ']');
+      out = '[' + open;
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out += sep;
+        const item: unknown = v[i];
+        out += write(item === undefined ? null : item, inner, indent, stack);
+      }
+      out += close + ']';
     }
   } else {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    if (entries.length === 0) out.push('{}');
-    else {
-      out.push('{', nl);
-      entries.forEach(([k, x], i) => {
-        if (i > 0) out.push(',', nl);
-        out.push(inner, JSON.stringify(k), indent ? ': ' : ':');
-        write(x, inner, indent, out, stack);
-      });
-      out.push(nl, cur, '}');
+    const obj = v as Record<string, unknown>;
+    const colon = indent ? ': ' : ':';
+    out = '{';
+    let first = true;
+    for (const k of Object.keys(obj)) {
+      const x = obj[k];
+      if (x === undefined) continue;
+      out += (first ? open : sep) + JSON.stringify(k) + colon + write(x, inner, indent, stack);
+      first = false;
     }
+    out += first ? '}' : close + '}';
   }
-  stack.pop();
+  stack.delete(v);
+  return out;
 }
 
 /** True when the bytes start with the gzip magic number (1f 8b). */

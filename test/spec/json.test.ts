@@ -130,21 +130,34 @@ describe('stringifyJson', () => {
       [undefined, 1],
     ];
     for (const v of values) {
-      expect(stringifyJson(v)).toBe(JSON.stringify(v));
-      expect(stringifyJson(v, { indent: 2 })).toBe(JSON.stringify(v, null, 2));
+      for (const exact of [false, true]) {
+        expect(stringifyJson(v, { exact })).toBe(JSON.stringify(v));
+        expect(stringifyJson(v, { indent: 2, exact })).toBe(JSON.stringify(v, null, 2));
+      }
     }
   });
 
   it('rejects values JSON cannot hold', () => {
-    expect(failure(() => stringifyJson({ x: NaN })).message).toMatch(/non-finite number NaN/);
-    expect(failure(() => stringifyJson([Infinity])).message).toMatch(/non-finite/);
-    expect(failure(() => stringifyJson({ f: () => 1 })).message).toMatch(/cannot write a function/);
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    expect(failure(() => stringifyJson(cyclic)).message).toMatch(/cyclic/);
-    // The same object twice (not a cycle) is fine.
-    const shared = { a: 1 };
-    expect(stringifyJson([shared, shared])).toBe('[{"a":1},{"a":1}]');
+    for (const exact of [false, true]) {
+      expect(failure(() => stringifyJson({ x: NaN }, { exact })).message).toMatch(/non-finite number NaN/);
+      expect(failure(() => stringifyJson([Infinity], { exact })).message).toMatch(/non-finite/);
+      expect(failure(() => stringifyJson({ f: () => 1 }, { exact })).message).toMatch(/cannot write a function/);
+      const cyclic: Record<string, unknown> = { big: 1n };
+      cyclic.self = cyclic;
+      expect(failure(() => stringifyJson(cyclic, { exact })).message).toMatch(/cyclic/);
+      // The same object twice (not a cycle) is fine.
+      const shared = { a: 1n };
+      expect(stringifyJson([shared, shared], { exact })).toBe('[{"a":1},{"a":1}]');
+    }
+  });
+
+  it('writes bigints exactly even next to strings that look like placeholders', () => {
+    const tricky = { s: '"\u2063lake-bigint-abc-12"', t: '\u2063lake-bigint-', n: [-5n, 0n, 18446744073709551615n], e: '' };
+    const text = stringifyJson(tricky);
+    expect(text).toBe(stringifyJson(tricky, { exact: true }));
+    // Small integers read back as numbers (see the module doc); large ones stay bigint.
+    expect(parseJson(text)).toEqual({ ...tricky, n: [-5, 0, 18446744073709551615n] });
+    expect(text).toContain('"n":[-5,0,18446744073709551615]');
   });
 
   it('round-trips every metadata file of the corpus exactly', () => {
@@ -164,6 +177,7 @@ describe('stringifyJson', () => {
       const text = decodeJsonBytes(readFileSync(f));
       const v = parseJson(text);
       const out = stringifyJson(v);
+      expect(stringifyJson(v, { exact: true })).toBe(out);
       expect(parseJson(out)).toEqual(v);
       // Every integer literal of 16+ digits in the source survives unchanged.
       const big = text.match(/(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g) ?? [];
