@@ -169,6 +169,24 @@ export function snapshotRefsEqual(a: SnapshotRef, b: SnapshotRef): boolean {
   );
 }
 
+/**
+ * A new snapshot id as spec Appendix F recommends and the reference implementation does: a random
+ * (type 4) UUID whose two 64-bit halves are XORed, masked to a positive signed 64-bit value.
+ * `exists` lets the caller avoid ids already in the table (a new one is drawn on collision).
+ */
+export function newSnapshotId(options: { exists?: (id: bigint) => boolean } = {}): bigint {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const b = new Uint8Array(16);
+    globalThis.crypto.getRandomValues(b);
+    b[6] = (b[6]! & 0x0f) | 0x40; // UUID version 4
+    b[8] = (b[8]! & 0x3f) | 0x80; // IETF variant
+    const view = new DataView(b.buffer);
+    const id = (view.getBigUint64(0) ^ view.getBigUint64(8)) & 0x7fffffffffffffffn;
+    if (id !== 0n && !(options.exists?.(id) ?? false)) return id;
+  }
+  throw new LakeError('INTERNAL', 'could not draw an unused snapshot id');
+}
+
 // ---------------------------------------------------------------------------------------------
 // History helpers
 

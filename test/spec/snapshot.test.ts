@@ -11,6 +11,7 @@ import {
   ancestorsOf,
   buildSnapshotSummary,
   isAncestorOf,
+  newSnapshotId,
   parseSnapshot,
   parseSnapshotRef,
   snapshotAsOf,
@@ -172,6 +173,25 @@ describe('history helpers', () => {
     expect(chain.at(-1)?.parentSnapshotId).toBeUndefined();
     const last = t.snapshotLog.at(-1)!;
     expect(snapshotAsOf(t, last.timestampMs).snapshotId).toBe(last.snapshotId);
+  });
+});
+
+describe('newSnapshotId', () => {
+  it('draws positive 64-bit ids and avoids existing ones', () => {
+    const ids = new Set<bigint>();
+    for (let i = 0; i < 1000; i++) {
+      const id = newSnapshotId();
+      expect(id > 0n && id <= 0x7fffffffffffffffn).toBe(true);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(1000);
+    // Most ids need more than 53 bits, which is why they are bigint.
+    expect([...ids].filter((id) => id > BigInt(Number.MAX_SAFE_INTEGER)).length).toBeGreaterThan(900);
+    let calls = 0;
+    const id = newSnapshotId({ exists: () => ++calls < 3 });
+    expect(calls).toBe(3);
+    expect(id > 0n).toBe(true);
+    expect(failure(() => newSnapshotId({ exists: () => true })).code).toBe('INTERNAL');
   });
 });
 
