@@ -234,7 +234,8 @@ export class LocalStorage implements Storage {
         }
       }
     } catch (e) {
-      if (e instanceof LakeError) throw e;
+      // Filesystem errors carry a syscall; anything else (a failing source stream) passes through as is.
+      if (e instanceof LakeError || !(typeof e === 'object' && e !== null && 'syscall' in e)) throw e;
       throw storageError(e, 'write', location);
     } finally {
       if (tempExists) await fs.unlink(temp).catch(() => {});
