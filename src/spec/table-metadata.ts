@@ -139,7 +139,7 @@ export function tableMetadataFromJson(json: unknown): TableMetadata {
   if (version < 1) f.fail(`invalid format-version ${version}`);
   const formatVersion = version as FormatVersion;
   const v1 = formatVersion === 1;
-  const onlyV1 = (key: string): never => f.fail(`missing required field "${key}" (required in format v${formatVersion})`);
+  const missing = (key: string): never => f.fail(`missing required field "${key}" (required in format v${formatVersion})`);
 
   const tableUuid = f.optStr('table-uuid');
   const location = stripTrailingSlash(f.str('location'));
@@ -156,8 +156,8 @@ export function tableMetadataFromJson(json: unknown): TableMetadata {
       f.fail(`current-schema-id ${currentSchemaId} not found in schemas (ids: ${schemas.map((s) => s.schemaId).join(', ') || 'none'})`);
     }
   } else {
-    if (!v1) onlyV1('schemas');
-    if (!f.has('schema')) onlyV1('schema');
+    if (!v1) missing('schemas');
+    if (!f.has('schema')) missing('schema');
     const schema = requireStructSchema(f.obj.schema, '"schema"');
     currentSchemaId = schema.schemaId;
     schemas = [schema];
@@ -170,15 +170,15 @@ export function tableMetadataFromJson(json: unknown): TableMetadata {
     defaultSpecId = f.int('default-spec-id');
     partitionSpecs = f.list('partition-specs').map((s) => parsePartitionSpec(s));
   } else {
-    if (!v1) onlyV1('partition-specs');
-    if (!f.has('partition-spec')) onlyV1('partition-spec');
+    if (!v1) missing('partition-specs');
+    if (!f.has('partition-spec')) missing('partition-spec');
     defaultSpecId = 0;
     partitionSpecs = [parsePartitionSpec(f.list('partition-spec'), 0)];
   }
 
   let lastPartitionId = f.optInt('last-partition-id');
   if (lastPartitionId === undefined) {
-    if (!v1) onlyV1('last-partition-id');
+    if (!v1) missing('last-partition-id');
     lastPartitionId = Math.max(PARTITION_DATA_ID_START - 1, ...partitionSpecs.map(lastAssignedPartitionFieldId));
   }
 
@@ -188,7 +188,7 @@ export function tableMetadataFromJson(json: unknown): TableMetadata {
     defaultSortOrderId = f.int('default-sort-order-id');
     sortOrders = f.list('sort-orders').map((o) => parseSortOrder(o));
   } else {
-    if (!v1) onlyV1('sort-orders');
+    if (!v1) missing('sort-orders');
     sortOrders = [{ orderId: 0, fields: [] }];
     defaultSortOrderId = 0;
   }
