@@ -17,6 +17,7 @@
 import avro from 'avsc';
 import type { Type } from 'avsc';
 import { LakeError } from '../errors.js';
+import { type Read, compileReader } from './avro-decoder.js';
 
 /** How Avro `long`s decode: `number` (counts, sizes; avsc refuses values beyond 2^53) or `bigint`. */
 export type LongMode = 'number' | 'bigint';
@@ -62,7 +63,10 @@ export interface PartitionSlot {
 }
 
 export interface CompiledSchema {
+  /** avsc type with the writer's binary layout (used to encode). */
   type: Type;
+  /** Fast decoder of one record (see avro-decoder.ts). */
+  read: Read;
   /** Partition struct fields in Avro order (manifests only). */
   partitionSlots: PartitionSlot[];
   /** Canonical field names present in the writer schema, per record path (`''`, `data_file`). */
@@ -285,7 +289,7 @@ export function compileSchema(schemaJson: string, root: RecordSpec): CompiledSch
   } catch (e) {
     throw new LakeError('INVALID_METADATA', `unsupported Avro schema: ${(e as Error).message}`, { cause: e });
   }
-  const compiled: CompiledSchema = { type, partitionSlots: n.partitionSlots, present: n.present };
+  const compiled: CompiledSchema = { type, read: compileReader(normalized, BIGINT_NAME), partitionSlots: n.partitionSlots, present: n.present };
   if (perRoot.size >= CACHE_LIMIT) perRoot.clear();
   perRoot.set(schemaJson, compiled);
   return compiled;

@@ -44,8 +44,8 @@ export interface ManifestList {
 interface RawSummary {
   contains_null?: boolean | null;
   contains_nan?: boolean | null;
-  lower_bound?: Buffer | null;
-  upper_bound?: Buffer | null;
+  lower_bound?: Uint8Array | null;
+  upper_bound?: Uint8Array | null;
 }
 
 interface RawManifestFile {
@@ -63,13 +63,10 @@ interface RawManifestFile {
   existing_rows_count?: number | null;
   deleted_rows_count?: number | null;
   partitions?: (RawSummary | null)[] | null;
-  key_metadata?: Buffer | null;
+  key_metadata?: Uint8Array | null;
   first_row_id?: bigint | number | null;
 }
 
-function bytesView(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 function toBig(v: bigint | number | null | undefined): bigint | undefined {
   if (v === null || v === undefined) return undefined;
@@ -85,8 +82,8 @@ function optionalBigInt(text: string | undefined, what: string): bigint | undefi
 function toSummary(raw: RawSummary): FieldSummary {
   const s: FieldSummary = { containsNull: raw.contains_null === true };
   if (raw.contains_nan !== null && raw.contains_nan !== undefined) s.containsNan = raw.contains_nan;
-  if (raw.lower_bound !== null && raw.lower_bound !== undefined) s.lowerBound = bytesView(raw.lower_bound);
-  if (raw.upper_bound !== null && raw.upper_bound !== undefined) s.upperBound = bytesView(raw.upper_bound);
+  if (raw.lower_bound !== null && raw.lower_bound !== undefined) s.lowerBound = raw.lower_bound;
+  if (raw.upper_bound !== null && raw.upper_bound !== undefined) s.upperBound = raw.upper_bound;
   return s;
 }
 
@@ -115,7 +112,7 @@ function toManifestFile(raw: RawManifestFile): ManifestFile {
     existingRowsCount: raw.existing_rows_count ?? undefined,
     deletedRowsCount: raw.deleted_rows_count ?? undefined,
     partitions: raw.partitions === null || raw.partitions === undefined ? undefined : raw.partitions.filter((p) => p !== null).map(toSummary),
-    keyMetadata: raw.key_metadata === null || raw.key_metadata === undefined ? undefined : bytesView(raw.key_metadata),
+    keyMetadata: raw.key_metadata ?? undefined,
     firstRowId: toBig(raw.first_row_id),
   };
   return mf;
@@ -137,7 +134,7 @@ export function readManifestList(bytes: Uint8Array): ManifestList {
     formatVersion = n;
   } else formatVersion = p.has('first_row_id') ? 3 : p.has('sequence_number') ? 2 : 1;
 
-  const raws = readAvroRecords(bytes, header, compiled.type) as RawManifestFile[];
+  const raws = readAvroRecords(bytes, header, compiled.read) as RawManifestFile[];
   const list: ManifestList = { formatVersion, keyValue: kv, manifests: raws.map(toManifestFile) };
   const snapshotId = optionalBigInt(kv['snapshot-id'], 'snapshot-id');
   const parentSnapshotId = optionalBigInt(kv['parent-snapshot-id'], 'parent-snapshot-id');

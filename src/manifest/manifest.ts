@@ -168,6 +168,13 @@ export interface ReadManifestOptions {
   spec?: PartitionSpec;
   /** The table schema: partition values are converted to its (possibly promoted) types. */
   schema?: Schema;
+  /**
+   * Column metrics to decode (column sizes, value/null/NaN counts, bounds): 'all' (default),
+   * 'none', or only the columns with these field ids, as the reference implementation's readers
+   * select stats columns. Planning a scan needs only the columns its filter references, and
+   * skipping the rest keeps reading many manifests fast. Maps of unselected metrics are left out.
+   */
+  stats?: 'all' | 'none' | readonly number[];
 }
 
 export interface ManifestContents {
@@ -180,6 +187,9 @@ interface RawKV {
   value: unknown;
 }
 
+/** A metrics map as decoded: a Map, or key/value records (writers whose items are nullable). */
+type RawMap = Map<unknown, unknown> | (RawKV | null)[] | null | undefined;
+
 interface RawDataFile {
   content?: number | null;
   file_path?: string | null;
@@ -187,13 +197,13 @@ interface RawDataFile {
   partition?: Record<string, unknown> | null;
   record_count?: number | null;
   file_size_in_bytes?: number | null;
-  column_sizes?: (RawKV | null)[] | null;
-  value_counts?: (RawKV | null)[] | null;
-  null_value_counts?: (RawKV | null)[] | null;
-  nan_value_counts?: (RawKV | null)[] | null;
-  lower_bounds?: (RawKV | null)[] | null;
-  upper_bounds?: (RawKV | null)[] | null;
-  key_metadata?: Buffer | null;
+  column_sizes?: RawMap;
+  value_counts?: RawMap;
+  null_value_counts?: RawMap;
+  nan_value_counts?: RawMap;
+  lower_bounds?: RawMap;
+  upper_bounds?: RawMap;
+  key_metadata?: Uint8Array | null;
   split_offsets?: (number | null)[] | null;
   equality_ids?: (number | null)[] | null;
   sort_order_id?: number | null;
@@ -211,31 +221,36 @@ interface RawEntry {
   data_file?: RawDataFile | null;
 }
 
-function bytesView(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 function toBig(v: bigint | number | null | undefined): bigint | undefined {
   if (v === null || v === undefined) return undefined;
   return typeof v === 'bigint' ? v : BigInt(v);
 }
 
-function numberMap(arr: (RawKV | null)[] | null | undefined): Map<number, number> | undefined {
-  if (arr === null || arr === undefined) return undefined;
+/** Which column metrics to decode: every column, none, or the columns with these field ids. */
+type StatsSelection = 'all' | 'none' | ReadonlySet<number>;
+
+function numberMap(raw: RawMap, stats: StatsSelection): Map<number, number> | undefined {
+  if (raw === null || raw === undefined || stats === 'none') return undefined;
+  // Keys are Avro ints and values longs decoded as numbers, selected by the decoder: the model's shape.
+  if (raw instanceof Map) return raw as Map<number, number>;
   const m = new Map<number, number>();
-  for (const kv of arr) {
+  for (const kv of raw) {
     if (kv === null || kv.key === null || kv.value === null) continue;
-    m.set(Number(kv.key), Number(kv.value));
+    const key = Number(kv.key);
+    if (stats === 'all' || stats.has(key)) m.set(key, Number(kv.value));
   }
   return m;
 }
 
-function bytesMap(arr: (RawKV | null)[] | null | undefined): Map<number, Uint8Array> | undefined {
-  if (arr === null || arr === undefined) return undefined;
+function bytesMap(raw: RawMap, stats: StatsSelection): Map<number, Uint8Array> | undefined {
+  if (raw === null || raw === undefined || stats === 'none') return undefined;
+  if (raw instanceof Map) return raw as Map<number, Uint8Array>;
   const m = new Map<number, Uint8Array>();
-  for (const kv of arr) {
+  for (const kv of raw) {
     if (kv === null || kv.key === null || kv.value === null) continue;
-    m.set(Number(kv.key), bytesView(kv.value as Buffer));
+    const key = Number(kv.key);
+    if (stats === 'all' || stats.has(key)) m.set(key, kv.value as Uint8Array);
   }
   return m;
 }
@@ -254,14 +269,14 @@ const LONG_KINDS = new Set(['long', 'time', 'timestamp', 'timestamptz', 'timesta
 /** Converts a decoded Avro partition value to lake's value representation (and to `target`'s type). */
 function partitionConverter(avro: AvroTypeInfo, target: PrimitiveType | undefined, where: string): Converter {
   const lt = avro.logicalType;
-  if (lt === 'decimal' && (avro.type === 'fixed' || avro.type === 'bytes')) return (v) => decimalFromBytes(v as Buffer);
-  if (lt === 'uuid' && avro.type === 'fixed') return (v) => uuidFromBytes(v as Buffer);
-  if (target?.kind === 'uuid' && avro.type === 'fixed') return (v) => uuidFromBytes(v as Buffer);
-  if (target?.kind === 'decimal' && (avro.type === 'fixed' || avro.type === 'bytes')) return (v) => decimalFromBytes(v as Buffer);
+  if (lt === 'decimal' && (avro.type === 'fixed' || avro.type === 'bytes')) return (v) => decimalFromBytes(v as Uint8Array);
+  if (lt === 'uuid' && avro.type === 'fixed') return (v) => uuidFromBytes(v as Uint8Array);
+  if (target?.kind === 'uuid' && avro.type === 'fixed') return (v) => uuidFromBytes(v as Uint8Array);
+  if (target?.kind === 'decimal' && (avro.type === 'fixed' || avro.type === 'bytes')) return (v) => decimalFromBytes(v as Uint8Array);
   switch (avro.type) {
     case 'fixed':
     case 'bytes':
-      return (v) => bytesView(v as Buffer);
+      return (v) => (v as Uint8Array);
     case 'string':
       return target?.kind === 'uuid' ? (v) => (v as string).toLowerCase() : (v) => v;
     case 'int':
@@ -339,7 +354,7 @@ function fileFormat(text: string | null | undefined): FileFormat {
   return FILE_FORMATS[text.toUpperCase()] ?? (text.toUpperCase() as FileFormat);
 }
 
-function toDataFile(raw: RawDataFile, specId: number, dec: PartitionDecoder): DataFile {
+function toDataFile(raw: RawDataFile, specId: number, dec: PartitionDecoder, stats: StatsSelection): DataFile {
   const content = raw.content ?? 0;
   if (content !== 0 && content !== 1 && content !== 2) throw invalidMetadata(`data file content must be 0, 1 or 2, got ${content}`);
   if (raw.file_path === null || raw.file_path === undefined) throw invalidMetadata('data file without file_path');
@@ -352,13 +367,13 @@ function toDataFile(raw: RawDataFile, specId: number, dec: PartitionDecoder): Da
     partition: decodePartition(raw.partition, dec),
     recordCount: raw.record_count,
     fileSizeInBytes: raw.file_size_in_bytes ?? 0,
-    columnSizes: numberMap(raw.column_sizes),
-    valueCounts: numberMap(raw.value_counts),
-    nullValueCounts: numberMap(raw.null_value_counts),
-    nanValueCounts: numberMap(raw.nan_value_counts),
-    lowerBounds: bytesMap(raw.lower_bounds),
-    upperBounds: bytesMap(raw.upper_bounds),
-    keyMetadata: raw.key_metadata === null || raw.key_metadata === undefined ? undefined : bytesView(raw.key_metadata),
+    columnSizes: numberMap(raw.column_sizes, stats),
+    valueCounts: numberMap(raw.value_counts, stats),
+    nullValueCounts: numberMap(raw.null_value_counts, stats),
+    nanValueCounts: numberMap(raw.nan_value_counts, stats),
+    lowerBounds: bytesMap(raw.lower_bounds, stats),
+    upperBounds: bytesMap(raw.upper_bounds, stats),
+    keyMetadata: raw.key_metadata ?? undefined,
     splitOffsets: numberList(raw.split_offsets),
     equalityIds: numberList(raw.equality_ids),
     sortOrderId: raw.sort_order_id ?? undefined,
@@ -387,7 +402,9 @@ export function readManifest(bytes: Uint8Array, options: ReadManifestOptions = {
   }
   const specId = mf?.partitionSpecId ?? metadata.specId ?? options.spec?.specId ?? 0;
   const dec = partitionDecoder(compiled.partitionSlots, spec, options.schema);
-  const raws = readAvroRecords(bytes, header, compiled.type) as RawEntry[];
+  const stats: StatsSelection =
+    options.stats === undefined || options.stats === 'all' ? 'all' : options.stats === 'none' ? 'none' : new Set(options.stats);
+  const raws = readAvroRecords(bytes, header, compiled.read, stats === 'all' ? undefined : stats === 'none' ? null : stats) as RawEntry[];
 
   // Inheritance (the reference implementation's InheritableMetadataFactory and ManifestReader).
   const inheritSnapshot = mf?.addedSnapshotId;
@@ -402,7 +419,7 @@ export function readManifest(bytes: Uint8Array, options: ReadManifestOptions = {
     const status = raw.status;
     if (status !== 0 && status !== 1 && status !== 2) throw invalidMetadata(`manifest entry status must be 0, 1 or 2, got ${String(status)}`);
     if (raw.data_file === null || raw.data_file === undefined) throw invalidMetadata('manifest entry without data_file');
-    const dataFile = toDataFile(raw.data_file, specId, dec);
+    const dataFile = toDataFile(raw.data_file, specId, dec, stats);
     let snapshotId = toBig(raw.snapshot_id);
     let sequenceNumber = toBig(raw.sequence_number);
     let fileSequenceNumber = toBig(raw.file_sequence_number);

@@ -332,7 +332,7 @@ export function partitionRecordSchema(fields: readonly PartitionFieldSchemaInput
 // ---- read catalogues ----
 
 /** Longs the model keeps as JS numbers (counts, sizes, offsets); all other longs are bigint. */
-const NUMBER_LONGS = new Set([103, 104, 105, 118, 120, 122, 139, 132, 144, 145, 501, 512, 513, 514]);
+const NUMBER_LONGS = new Set([103, 104, 105, 117, 118, 119, 120, 121, 122, 126, 129, 138, 139, 132, 144, 145, 501, 512, 513, 514]);
 
 function catalogue(records: AvroSchema[]): RecordSpec {
   const byId = new Map<number, FieldSpec>();
