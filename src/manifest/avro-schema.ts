@@ -67,6 +67,8 @@ export interface CompiledSchema {
   type: Type;
   /** Fast decoder of one record (see avro-decoder.ts). */
   read: Read;
+  /** The normalized schema both are built from (`long`s that decode to bigint are named `BIGINT_LONG_NAME`). */
+  normalized: unknown;
   /** Partition struct fields in Avro order (manifests only). */
   partitionSlots: PartitionSlot[];
   /** Canonical field names present in the writer schema, per record path (`''`, `data_file`). */
@@ -86,7 +88,8 @@ const BIGINT_LONG = avro.types.LongType.__with({
     (typeof v === 'bigint' && v >= -(1n << 63n) && v < 1n << 64n) || (typeof v === 'number' && Number.isSafeInteger(v)),
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
-const BIGINT_NAME = 'lake_bigint_long';
+export const BIGINT_LONG_NAME = 'lake_bigint_long';
+const BIGINT_NAME = BIGINT_LONG_NAME;
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
@@ -289,7 +292,13 @@ export function compileSchema(schemaJson: string, root: RecordSpec): CompiledSch
   } catch (e) {
     throw new LakeError('INVALID_METADATA', `unsupported Avro schema: ${(e as Error).message}`, { cause: e });
   }
-  const compiled: CompiledSchema = { type, read: compileReader(normalized, BIGINT_NAME), partitionSlots: n.partitionSlots, present: n.present };
+  const compiled: CompiledSchema = {
+    type,
+    read: compileReader(normalized, BIGINT_NAME),
+    normalized,
+    partitionSlots: n.partitionSlots,
+    present: n.present,
+  };
   if (perRoot.size >= CACHE_LIMIT) perRoot.clear();
   perRoot.set(schemaJson, compiled);
   return compiled;
