@@ -18,6 +18,7 @@ import {
   and,
   isUnaryOp,
   mapPredicates,
+  rewriteNot,
 } from './expression.js';
 import { type Conversion, convertLiteral, describeLiteral } from './literals.js';
 import { isFloatingType, keyFor } from './ordering.js';
@@ -27,10 +28,18 @@ export interface BindOptions {
   caseSensitive?: boolean;
 }
 
-/** Binds an expression to a schema. Throws LakeError INVALID_INPUT for unknown columns and bad literals. */
+/**
+ * Binds an expression to a schema. Throws LakeError INVALID_INPUT for unknown columns and bad
+ * literals.
+ *
+ * NOT is pushed down to the predicates first (`rewriteNot`), so the result has no NOT: binding
+ * folds some predicates into constants (`int_col = 2.5` is never TRUE, and FALSE only where the
+ * column is not null), which is exact only where no NOT is applied above them. To negate a filter,
+ * negate the unbound expression and bind that.
+ */
 export function bind(expr: UnboundExpression, schema: Schema, options: BindOptions = {}): BoundExpression {
   const resolver = new ColumnResolver(schema, options.caseSensitive ?? true);
-  return mapPredicates<UnboundPredicate, BoundPredicate>(expr, (p) => bindPredicate(p, resolver.resolve(p.column)));
+  return mapPredicates<UnboundPredicate, BoundPredicate>(rewriteNot(expr), (p) => bindPredicate(p, resolver.resolve(p.column)));
 }
 
 /** Resolves a column name to a bound reference, with suggestions for unknown names. */
@@ -148,21 +157,27 @@ export function bindPredicate(p: UnboundPredicate, ref: BoundReference): BoundEx
   return bindComparison(p.op as LiteralOp, ref, convertLiteral(value, type, ref.name));
 }
 
-/** "x is a non-null, non-NaN value": what a comparison against a literal beyond the range means. */
-function anyValue(ref: BoundReference): BoundExpression {
-  const notNull: BoundExpression = ref.required ? alwaysTrue() : { op: 'notNull', ref };
-  return isFloatingType(ref.type) ? and<BoundPredicate>(notNull, { op: 'notNaN', ref }) : notNull;
+/** TRUE for every non-null value (UNKNOWN, hence not selected, for null). */
+function notNullRef(ref: BoundReference): BoundExpression {
+  return ref.required ? alwaysTrue() : { op: 'notNull', ref };
 }
 
+/**
+ * Binds a comparison whose literal converted to `c`. Literals no column value can equal fold to
+ * constants; as NOT was pushed down first, "UNKNOWN for null" may become FALSE for null.
+ */
 function bindComparison(op: LiteralOp, ref: BoundReference, c: Conversion): BoundExpression {
+  const floating = isFloatingType(ref.type);
   switch (c.kind) {
     case 'exact':
       return { op, ref, value: c.value };
     case 'aboveMax':
-      // every value is below the literal
-      return op === 'lt' || op === 'ltEq' ? anyValue(ref) : op === 'notEq' ? alwaysTrue() : alwaysFalse();
+      // every value is below the literal, except NaN, which sorts above everything
+      if (op === 'lt' || op === 'ltEq') return floating ? and<BoundPredicate>(notNullRef(ref), { op: 'notNaN', ref }) : notNullRef(ref);
+      return op === 'notEq' ? notNullRef(ref) : floating && (op === 'gt' || op === 'gtEq') ? { op: 'isNaN', ref } : alwaysFalse();
     case 'belowMin':
-      return op === 'gt' || op === 'gtEq' ? anyValue(ref) : op === 'notEq' ? alwaysTrue() : alwaysFalse();
+      // every value is above the literal
+      return op === 'gt' || op === 'gtEq' || op === 'notEq' ? notNullRef(ref) : alwaysFalse();
     case 'between':
       // the literal sits strictly between two neighbouring values: no value equals it
       switch (op) {
@@ -175,7 +190,7 @@ function bindComparison(op: LiteralOp, ref: BoundReference, c: Conversion): Boun
         case 'eq':
           return alwaysFalse();
         case 'notEq':
-          return alwaysTrue();
+          return notNullRef(ref);
         default:
           // starts-with literals are strings, which always convert exactly
           throw new LakeError('INTERNAL', `inexact literal for ${op}`);
@@ -195,7 +210,7 @@ function bindSet(op: 'in' | 'notIn', ref: BoundReference, conversions: Conversio
     seen.add(k);
     values.push(c.value);
   }
-  if (values.length === 0) return op === 'in' ? alwaysFalse() : alwaysTrue();
+  if (values.length === 0) return op === 'in' ? alwaysFalse() : notNullRef(ref);
   if (values.length === 1) return { op: op === 'in' ? 'eq' : 'notEq', ref, value: values[0] };
   return { op, ref, values };
 }

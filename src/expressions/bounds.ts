@@ -10,13 +10,21 @@ import { type Comparator, comparatorFor } from './ordering.js';
 
 /**
  * The orders in which a writer may have chosen min/max bounds for a type. UUID bounds are ordered
- * by unsigned bytes per spec, but Java Iceberg has written them in `java.util.UUID` (signed) order:
- * an inclusive check accepts a file if either order accepts it, a strict check needs both.
+ * by unsigned bytes per spec, but Java Iceberg has written them in `java.util.UUID` (signed) order.
+ * For equality and set membership, "is the literal within the bounds" answered in each order is
+ * right for bounds chosen in that order: an inclusive check accepts a file if either order accepts
+ * it, a strict check needs both. Ranges (`<`, `>=`, ...) are unsigned, which bounds in signed order
+ * cannot answer: see `rangeNeedsOrder`.
  */
 export function boundOrders(type: PrimitiveType): Comparator[] {
   const natural = comparatorFor(type);
   if (type.kind === 'uuid') return [natural, compareUuidsSigned as Comparator];
   return [natural];
+}
+
+/** True when bounds of this type cannot decide range predicates (UUIDs, see `boundOrders`). */
+export function rangeNeedsOrder(p: BoundPredicate): boolean {
+  return p.ref.type.kind === 'uuid' && (p.op === 'lt' || p.op === 'ltEq' || p.op === 'gt' || p.op === 'gtEq');
 }
 
 /** Decodes a bound, or undefined when it is absent or malformed (then it says nothing). */

@@ -1,20 +1,15 @@
 /**
  * Renders a bound expression as a DuckDB SQL condition, so the DuckDB read path can push a scan
- * filter down. The SQL selects exactly the rows lake's row evaluator selects:
- *
- * - predicates are two-valued (see expression.ts) while SQL is three-valued, so negated forms
- *   spell out their null handling (`IS DISTINCT FROM`, `x IS NULL OR x NOT IN (...)`), and NOTs
- *   are pushed into the predicates first, after which a NULL can only mean false;
- * - DuckDB orders NaN above every number, but no comparison matches NaN here, so `>` and `>=` on
- *   float columns exclude NaN explicitly;
- * - literals carry their exact type: `DATE`, `TIME`, `TIMESTAMP`, `TIMESTAMPTZ` (UTC), `TIMESTAMP_NS`,
- *   `DECIMAL(p,s)`, `FLOAT`/`DOUBLE` (shortest round-trip text), `UUID`, and `from_hex(...)` blobs.
+ * filter down. lake's predicates have SQL semantics (three-valued logic, NaN above every number,
+ * see expression.ts), which are DuckDB's own, so most predicates render as themselves. The null
+ * and NaN tests never return NULL. Literals carry their exact type: `DATE`, `TIME`, `TIMESTAMP`,
+ * `TIMESTAMPTZ` (UTC), `TIMESTAMP_NS`, `DECIMAL(p,s)`, `FLOAT`/`DOUBLE` (shortest round-trip text),
+ * `UUID`, and `from_hex(...)` blobs.
  */
 import { NANOS_PER_MICRO, daysToIsoDate, formatTimestampNanos, microsToIsoTime } from '../spec/date-time.js';
 import { bytesToHex, decimalToPlainString } from '../spec/single-value.js';
 import type { PrimitiveType } from '../spec/types.js';
 import { type BoundExpression, type BoundPredicate, type BoundReference, rewriteNot } from './expression.js';
-import { isFloatingType } from './ordering.js';
 
 /**
  * The column for a field id: a plain name (quoted here), or `{ sql }` with a ready SQL expression
@@ -44,8 +39,8 @@ function render(e: BoundExpression, column: ColumnForFieldId, nestedInAnd: boole
     case 'false':
       return 'FALSE';
     case 'not':
-      // rewriteNot leaves none; render defensively with explicit two-valued semantics
-      return `(NOT COALESCE(${render(e.child, column, false)}, FALSE))`;
+      // rewriteNot leaves none; SQL's NOT is the same three-valued NOT anyway
+      return `(NOT ${render(e.child, column, false)})`;
     case 'and': {
       const s = `${render(e.left, column, true)} AND ${render(e.right, column, true)}`;
       return nestedInAnd ? s : `(${s})`;
@@ -71,30 +66,29 @@ function renderPredicate(p: BoundPredicate, column: ColumnForFieldId): string {
     case 'notNull':
       return `${c} IS NOT NULL`;
     case 'isNaN':
-      return `isnan(${c})`;
+      return `(${c} IS NOT NULL AND isnan(${c}))`;
     case 'notNaN':
       return `(${c} IS NULL OR NOT isnan(${c}))`;
     case 'in':
       return `${c} IN (${p.values.map((v) => sqlLiteral(type, v)).join(', ')})`;
     case 'notIn':
-      return `(${c} IS NULL OR ${c} NOT IN (${p.values.map((v) => sqlLiteral(type, v)).join(', ')}))`;
+      return `${c} NOT IN (${p.values.map((v) => sqlLiteral(type, v)).join(', ')})`;
     case 'startsWith':
       return `starts_with(${c}, ${quoteString(p.value as string)})`;
     case 'notStartsWith':
-      return `(${c} IS NULL OR NOT starts_with(${c}, ${quoteString(p.value as string)}))`;
+      return `NOT starts_with(${c}, ${quoteString(p.value as string)})`;
     case 'eq':
       return `${c} = ${sqlLiteral(type, p.value)}`;
     case 'notEq':
-      return `${c} IS DISTINCT FROM ${sqlLiteral(type, p.value)}`;
+      return `${c} <> ${sqlLiteral(type, p.value)}`;
     case 'lt':
       return `${c} < ${sqlLiteral(type, p.value)}`;
     case 'ltEq':
       return `${c} <= ${sqlLiteral(type, p.value)}`;
     case 'gt':
-    case 'gtEq': {
-      const cmp = `${c} ${p.op === 'gt' ? '>' : '>='} ${sqlLiteral(type, p.value)}`;
-      return isFloatingType(type) ? `(${cmp} AND NOT isnan(${c}))` : cmp;
-    }
+      return `${c} > ${sqlLiteral(type, p.value)}`;
+    case 'gtEq':
+      return `${c} >= ${sqlLiteral(type, p.value)}`;
   }
 }
 

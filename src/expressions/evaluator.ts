@@ -3,17 +3,22 @@
  * tuples (planning). Expressions are compiled once into closures, so evaluating a row allocates
  * nothing.
  *
- * Semantics (two-valued, see expression.ts): comparisons, `in` and starts-with are false for null
- * and NaN values; `!=`, `not in`, not-starts-with and not-NaN are their exact negations.
+ * Semantics are SQL's (see expression.ts): NOT is pushed down first (`rewriteNot`), after which a
+ * predicate that is UNKNOWN (a comparison on a null value) can be treated as false, so each compiled
+ * predicate answers "is it TRUE?". The null and NaN tests are true or false, never unknown.
  */
 import type { PartitionSpec } from '../spec/partition-spec.js';
 import type { PartitionValues } from '../spec/data-file.js';
-import type { AndExpr, BoundExpression, BoundPredicate, BoundReference, HasOp, LogicalExpr, NotExpr, OrExpr } from './expression.js';
-import { comparatorFor, isFloatingType, keyFor, normalizerFor } from './ordering.js';
+import { type AndExpr, type BoundExpression, type BoundPredicate, type BoundReference, type HasOp, type LogicalExpr, type NotExpr, type OrExpr, rewriteNot } from './expression.js';
+import { comparatorFor, keyFor, normalizerFor } from './ordering.js';
 
 export type Evaluate<A> = (arg: A) => boolean;
 
-/** Compiles the logical skeleton of an expression, with `leaf` compiling each predicate. */
+/**
+ * Compiles the logical skeleton of an expression, with `leaf` compiling each predicate. NOT is
+ * compiled as a plain negation, which is only right for two-valued leaves: callers rewrite NOT away
+ * first (`rewriteNot`).
+ */
 export function compileTree<P extends HasOp, A>(expr: LogicalExpr<P>, leaf: (p: P) => Evaluate<A>): Evaluate<A> {
   const op = (expr as HasOp).op;
   switch (op) {
@@ -48,10 +53,12 @@ export function compilePredicate<A>(p: BoundPredicate, get: (a: A) => unknown): 
   return (a) => test(norm(get(a)));
 }
 
-/** The predicate as a test on one value of its column (already in the column's representation). */
+/**
+ * The predicate as a test on one value of its column (already in the column's representation):
+ * true when the predicate is TRUE, false when it is FALSE or UNKNOWN.
+ */
 export function valueTest(p: BoundPredicate): (v: unknown) => boolean {
   const type = p.ref.type;
-  const floating = isFloatingType(type);
   switch (p.op) {
     case 'isNull':
       return (v) => v === null || v === undefined;
@@ -65,8 +72,8 @@ export function valueTest(p: BoundPredicate): (v: unknown) => boolean {
     case 'notIn': {
       const key = keyFor(type);
       const set = new Set(key ? p.values.map(key) : p.values);
-      const has = key ? (v: unknown) => v !== null && v !== undefined && set.has(key(v)) : (v: unknown) => v !== null && v !== undefined && set.has(v);
-      return p.op === 'in' ? has : (v) => !has(v);
+      const member = key ? (v: unknown) => set.has(key(v)) : (v: unknown) => set.has(v);
+      return p.op === 'in' ? (v) => v !== null && v !== undefined && member(v) : (v) => v !== null && v !== undefined && !member(v);
     }
     case 'startsWith': {
       const prefix = p.value as string;
@@ -74,26 +81,25 @@ export function valueTest(p: BoundPredicate): (v: unknown) => boolean {
     }
     case 'notStartsWith': {
       const prefix = p.value as string;
-      return (v) => !(typeof v === 'string' && v.startsWith(prefix));
+      return (v) => typeof v === 'string' && !v.startsWith(prefix);
     }
     default: {
+      // the comparator orders NaN above every number, as SQL engines do
       const cmp = comparatorFor(type);
       const lit = p.value;
-      // a NaN value matches no comparison (comparators put NaN last, which must not leak here)
-      const usable = floating ? (v: unknown) => v !== null && v !== undefined && v === v : (v: unknown) => v !== null && v !== undefined;
       switch (p.op) {
         case 'lt':
-          return (v) => usable(v) && cmp(v, lit) < 0;
+          return (v) => v !== null && v !== undefined && cmp(v, lit) < 0;
         case 'ltEq':
-          return (v) => usable(v) && cmp(v, lit) <= 0;
+          return (v) => v !== null && v !== undefined && cmp(v, lit) <= 0;
         case 'gt':
-          return (v) => usable(v) && cmp(v, lit) > 0;
+          return (v) => v !== null && v !== undefined && cmp(v, lit) > 0;
         case 'gtEq':
-          return (v) => usable(v) && cmp(v, lit) >= 0;
+          return (v) => v !== null && v !== undefined && cmp(v, lit) >= 0;
         case 'eq':
-          return (v) => usable(v) && cmp(v, lit) === 0;
+          return (v) => v !== null && v !== undefined && cmp(v, lit) === 0;
         case 'notEq':
-          return (v) => !(usable(v) && cmp(v, lit) === 0);
+          return (v) => v !== null && v !== undefined && cmp(v, lit) !== 0;
       }
     }
   }
@@ -111,7 +117,7 @@ export function rowEvaluator<R = Row>(expr: BoundExpression, get?: (row: R, ref:
     get ??
     ((row: R, ref: BoundReference): unknown =>
       row instanceof Map ? (row as ReadonlyMap<number, unknown>).get(ref.fieldId) : (row as Readonly<Record<number, unknown>>)[ref.fieldId]);
-  return compileTree<BoundPredicate, R>(expr, (p) => {
+  return compileTree<BoundPredicate, R>(rewriteNot(expr), (p) => {
     const ref = p.ref;
     return compilePredicate<R>(p, (row) => read(row, ref));
   });
@@ -128,7 +134,7 @@ export function evaluateRow(expr: BoundExpression, row: Row): boolean {
  */
 export function partitionEvaluator(partitionExpr: BoundExpression, spec: PartitionSpec): Evaluate<PartitionValues> {
   const pos = partitionPositions(spec);
-  return compileTree<BoundPredicate, PartitionValues>(partitionExpr, (p) => {
+  return compileTree<BoundPredicate, PartitionValues>(rewriteNot(partitionExpr), (p) => {
     const i = pos.get(p.ref.fieldId);
     if (i === undefined) throw new Error(`partition field ${p.ref.fieldId} (${p.ref.name}) is not in spec ${spec.specId}`);
     return compilePredicate<PartitionValues>(p, (tuple) => tuple[i]);

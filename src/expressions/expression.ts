@@ -2,12 +2,13 @@
  * Filter expressions (the spec's "Scan Planning" predicates), unbound (columns by name, literals as
  * the user wrote them) and bound (columns by field id, literals in the column's type).
  *
- * Expressions are plain immutable objects. Predicates are two-valued, as in Iceberg's reference
- * implementation: a comparison (`<`, `=`, `in`, `startsWith`, ...) is false for a null or NaN value,
- * and each negated form (`!=`, `not in`, `notStartsWith`, `notNaN`) is the exact negation of its
- * positive form, so it is true for null. `not(p)` is always equivalent to the negated predicate,
- * which is what lets projections push NOT down to the leaves (see `rewriteNot`). SQL's three-valued
- * logic is translated into this form by the parser (see parser.ts).
+ * Expressions are plain immutable objects with SQL semantics: a predicate on a null value is
+ * UNKNOWN (except the null and NaN tests, which are true or false), AND/OR/NOT follow SQL's
+ * three-valued logic, and a row is selected when the filter is TRUE. NaN orders above every other
+ * float (as in DuckDB, Spark and PostgreSQL), so `x > 5` selects NaN and `x < 5` does not; literals
+ * are never NaN. With these rules each predicate's negated form (`<` and `>=`, `=` and `!=`,
+ * `in` and `not in`, ...) is exactly its NOT, so `rewriteNot` can push NOT down to the leaves,
+ * which projections and metrics evaluators need.
  */
 import type { PrimitiveType } from '../spec/types.js';
 
@@ -226,7 +227,7 @@ const NEGATED: Record<PredicateOp, PredicateOp> = {
   notIn: 'in',
 };
 
-/** The operation that matches exactly the rows the given one does not (two-valued logic). */
+/** The operation that is TRUE exactly where the given one is FALSE (and UNKNOWN where it is UNKNOWN). */
 export function negateOp<O extends PredicateOp>(op: O): O extends UnaryOp ? UnaryOp : O extends SetOp ? SetOp : LiteralOp {
   return NEGATED[op] as never;
 }
@@ -237,9 +238,9 @@ export function negatePredicate<P extends { op: PredicateOp }>(p: P): P {
 }
 
 /**
- * Pushes every NOT down to the predicates and removes it (De Morgan, then negated operations).
- * Projections and metrics evaluators need NOT-free input: "cannot decide" answers are only correct
- * when they are not negated afterwards.
+ * Pushes every NOT down to the predicates and removes it (De Morgan, then negated operations); the
+ * result selects the same rows. Projections and metrics evaluators need NOT-free input: with no NOT
+ * above them, an UNKNOWN leaf acts like FALSE, and "cannot decide" answers stay correct.
  */
 export function rewriteNot<P extends { op: PredicateOp }>(e: LogicalExpr<P>): LogicalExpr<P> {
   return push(e, false);

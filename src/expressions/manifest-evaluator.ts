@@ -1,7 +1,9 @@
 /**
  * Manifest pruning by partition summaries (spec "Manifest Lists": `partitions` field summaries):
  * whether a manifest might hold a file whose partition matches a partition predicate. Follows
- * Iceberg's ManifestEvaluator: a summary without a lower bound means every value is null (or NaN).
+ * Iceberg's ManifestEvaluator (a summary with nulls and no lower bound means every value is null,
+ * or NaN), with SQL semantics for nulls and NaN as in metrics-evaluator.ts. A bound that does not
+ * decode says nothing.
  */
 import type { FieldSummary, ManifestFile } from '../spec/data-file.js';
 import type { PartitionSpec } from '../spec/partition-spec.js';
@@ -9,7 +11,7 @@ import type { Schema } from '../spec/schema.js';
 import { compareStrings } from '../spec/single-value.js';
 import { type BoundExpression, type BoundPredicate, type BoundReference, rewriteNot } from './expression.js';
 import { type Evaluate, compileTree, partitionPositions } from './evaluator.js';
-import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, sortedValues } from './bounds.js';
+import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, rangeNeedsOrder, sortedValues } from './bounds.js';
 import { type Comparator, isFloatingType, keyFor } from './ordering.js';
 import { projectInclusive } from './projection.js';
 
@@ -55,6 +57,10 @@ export class ManifestEvaluator {
     this.root = compileTree<BoundPredicate, SummaryStats>(rewriteNot(partitionExpr), (p) => {
       const pos = positions.get(p.ref.fieldId);
       if (pos === undefined) throw new Error(`partition field ${p.ref.fieldId} (${p.ref.name}) is not in spec ${spec.specId}`);
+      if (rangeNeedsOrder(p)) {
+        // bounds in an unknown order cannot decide a range: only "all null" can
+        return (s) => !(s.summaries[pos]!.containsNull && s.summaries[pos]!.lowerBound === undefined);
+      }
       const fns = boundOrders(p.ref.type).map((cmp) => manifestLeaf(p, pos, cmp));
       return fns.length === 1 ? fns[0]! : (s) => fns.some((f) => f(s));
     });
@@ -124,6 +130,8 @@ function manifestLeaf(p: BoundPredicate, pos: number, cmp: Comparator): Evaluate
       const lit = p.value;
       const strict = p.op === 'gt';
       return (s) => {
+        // NaN is above every literal, and summaries leave it out of the bounds
+        if (floating && summary(s).containsNan !== false) return true;
         if (summary(s).upperBound === undefined) return false; // all null
         const upper = s.upper(pos, ref);
         if (upper === undefined) return true;
@@ -178,8 +186,8 @@ function manifestLeaf(p: BoundPredicate, pos: number, cmp: Comparator): Evaluate
     }
     case 'notStartsWith': {
       const prefix = p.value as string;
+      // cannot match when both bounds start with the prefix: then every non-null value does
       return (s) => {
-        if (summary(s).containsNull) return true;
         const lower = s.lower(pos, ref) as string | undefined;
         const upper = s.upper(pos, ref) as string | undefined;
         if (lower === undefined || upper === undefined) return true;

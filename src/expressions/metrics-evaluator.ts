@@ -10,14 +10,16 @@
  * the bound column's type, which handles promoted types). Bounds may be truncated (strings and
  * binary): a truncated lower bound is a prefix of the true minimum and a truncated upper bound is
  * incremented, so both stay valid bounds, and the starts-with checks compare only prefix-length
- * slices. NaN is never a bound; a NaN found in one is treated as "no bound". The logic follows
- * Iceberg's InclusiveMetricsEvaluator and StrictMetricsEvaluator.
+ * slices. NaN is never a bound (a NaN found in one is treated as "no bound"), and NaN sorts above
+ * every number, so `x > 5` may match a file whose bounds stop at 5 but which holds NaN. Rows where
+ * a predicate is UNKNOWN (null values) never count as matching. The logic follows Iceberg's
+ * InclusiveMetricsEvaluator and StrictMetricsEvaluator, adjusted to these SQL semantics.
  */
 import type { DataFile } from '../spec/data-file.js';
 import { compareStrings } from '../spec/single-value.js';
 import { type BoundExpression, type BoundPredicate, type BoundReference, rewriteNot } from './expression.js';
 import { type Evaluate, compileTree } from './evaluator.js';
-import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, sortedValues } from './bounds.js';
+import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, rangeNeedsOrder, sortedValues } from './bounds.js';
 import { type Comparator, isFloatingType, keyFor } from './ordering.js';
 
 /** Counts and cached bounds of one file, for one evaluation. */
@@ -90,6 +92,11 @@ function collectRefs(e: BoundExpression, out: BoundReference[]): BoundReference[
 
 /** Combines the answers under each order a bound may have been chosen in. */
 function perOrder(p: BoundPredicate, make: (cmp: Comparator) => Evaluate<FileStats>, combine: 'any' | 'all'): Evaluate<FileStats> {
+  if (rangeNeedsOrder(p)) {
+    // only the counts can help
+    const id = p.ref.fieldId;
+    return combine === 'any' ? (s) => !s.containsNullsOnly(id) : () => false;
+  }
   const fns = boundOrders(p.ref.type).map(make);
   if (fns.length === 1) return fns[0]!;
   return combine === 'any' ? (s) => fns.some((f) => f(s)) : (s) => fns.every((f) => f(s));
@@ -158,7 +165,9 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       const lit = p.value;
       const strict = p.op === 'gt';
       return (s) => {
-        if (noValues(s)) return false;
+        if (s.containsNullsOnly(id)) return false;
+        // NaN is above every literal, and bounds leave it out
+        if (floating && s.mayContainNaN(id)) return true;
         const upper = s.upper(ref);
         if (upper === undefined) return true;
         const c = cmp(upper, lit);
@@ -179,6 +188,7 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       const lit = p.value;
       // bounds are not necessarily values in the file, except when min == max
       return (s) => {
+        if (s.containsNullsOnly(id)) return false;
         const v = uniqueValue(s);
         return v === undefined || cmp(v, lit) !== 0;
       };
@@ -196,6 +206,7 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       const key = keyFor(ref.type) ?? ((v: unknown) => v);
       const set = new Set(p.values.map(key));
       return (s) => {
+        if (s.containsNullsOnly(id)) return false;
         const v = uniqueValue(s);
         return v === undefined || !set.has(key(v));
       };
@@ -213,9 +224,9 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
     }
     case 'notStartsWith': {
       const prefix = p.value as string;
-      // cannot match only when both bounds start with the prefix: then every value does
+      // cannot match when both bounds start with the prefix: then every non-null value does
       return (s) => {
-        if (s.mayContainNull(id)) return true;
+        if (s.containsNullsOnly(id)) return false;
         const lower = s.lower(ref) as string | undefined;
         const upper = s.upper(ref) as string | undefined;
         if (lower === undefined || upper === undefined) return true;
@@ -254,7 +265,7 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
   // a null parent struct hides values from a nested column's counts: never guarantee anything
   const nested = ref.nested;
   // missing counts mean "unknown", so these are conservative (the reference implementation
-  // assumes no nulls or NaNs when a count map lacks the column)
+  // assumes no nulls or NaNs when a count map lacks the column); a null row is never TRUE
   const maybeNullOrNaN = (s: FileStats): boolean => s.mayContainNull(id) || (floating && s.mayContainNaN(id));
   switch (p.op) {
     case 'isNull':
@@ -281,8 +292,9 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
     case 'gtEq': {
       const lit = p.value;
       const strict = p.op === 'gt';
+      // NaN rows match (NaN is above every literal), so only nulls spoil the guarantee
       return (s) => {
-        if (nested || maybeNullOrNaN(s)) return false;
+        if (nested || s.mayContainNull(id)) return false;
         const lower = s.lower(ref);
         if (lower === undefined || isNaNValue(lower)) return false;
         const c = cmp(lower, lit);
@@ -302,8 +314,8 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
     case 'notEq': {
       const lit = p.value;
       return (s) => {
-        if (nested) return false;
-        if (s.containsNullsOnly(id) || s.containsNaNsOnly(id)) return true;
+        if (nested || s.mayContainNull(id)) return false;
+        if (s.containsNaNsOnly(id)) return true;
         const lower = s.lower(ref);
         if (lower !== undefined) {
           if (isNaNValue(lower)) return false;
@@ -327,8 +339,8 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
     case 'notIn': {
       const sorted = sortedValues(p, cmp);
       return (s) => {
-        if (nested) return false;
-        if (s.containsNullsOnly(id) || s.containsNaNsOnly(id)) return true;
+        if (nested || s.mayContainNull(id)) return false;
+        if (s.containsNaNsOnly(id)) return true;
         const lower = s.lower(ref);
         if (lower !== undefined && isNaNValue(lower)) return false;
         const upper = s.upper(ref);
@@ -351,8 +363,7 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
     case 'notStartsWith': {
       const prefix = p.value as string;
       return (s) => {
-        if (nested) return false;
-        if (s.containsNullsOnly(id)) return true;
+        if (nested || s.mayContainNull(id)) return false;
         const lower = s.lower(ref) as string | undefined;
         if (lower !== undefined && comparePrefix(lower, prefix, compareStrings) > 0) return true;
         const upper = s.upper(ref) as string | undefined;

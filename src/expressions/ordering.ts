@@ -1,9 +1,8 @@
 /**
  * Value order and equality used by every evaluator, per Iceberg type, on lake's in-memory values.
  *
- * - Floats compare as IEEE numbers (-0 equals +0, as in SQL and DuckDB) with NaN above everything;
- *   predicates never let NaN match a comparison (see evaluator.ts), the NaN rule only keeps sorts
- *   and bound checks total.
+ * - Floats compare as IEEE numbers (-0 equals +0) with NaN above everything, as DuckDB, Spark and
+ *   PostgreSQL compare them in SQL.
  * - Strings compare by Unicode code point, which is the UTF-8 byte order that Parquet and Iceberg
  *   bounds use (JS `<` compares UTF-16 units and disagrees above U+FFFF).
  * - Binary, fixed and uuid compare as unsigned bytes (uuid strings are lowercase and dashed, so

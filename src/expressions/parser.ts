@@ -14,17 +14,15 @@
  * allowed), `[NOT] BETWEEN a AND b`, `AND`, `OR`, `NOT`, parentheses. A bare boolean column means
  * `col = TRUE`. Keywords are case-insensitive; a column named like a keyword must be quoted.
  *
- * The result selects exactly the rows for which the SQL condition is TRUE under SQL's
- * three-valued logic: `x != 5` and `NOT (x = 5)` do not select rows where x is NULL, and
- * `x NOT IN (1, NULL)` selects nothing. (lake's predicates are two-valued, so the parser adds the
- * needed `IS NOT NULL` terms.) Comparisons never match NaN; use IS NAN.
+ * The result selects exactly the rows for which the SQL condition is TRUE, and has no NOT: NOT is
+ * resolved while translating (`NOT x < 5` is `x >= 5`, `x NOT IN (1, NULL)` is never TRUE).
+ * NaN sorts above every number, as in DuckDB; use IS [NOT] NAN to test for it.
  */
 import { LakeError } from '../errors.js';
 import {
   type LiteralValue,
   type TypedLiteral,
   type UnboundExpression,
-  type UnboundPredicate,
   alwaysFalse,
   alwaysTrue,
   and,
@@ -285,7 +283,7 @@ class Parser {
         node = { k: 'isNaN', col: left.name };
       } else if (this.isKeyword(w, 'true') || this.isKeyword(w, 'false')) {
         if (left.kind !== 'col') throw unsupported(this.input, left.pos, 'IS TRUE / IS FALSE needs a column');
-        // IS [NOT] TRUE is two-valued: NULL IS TRUE is false
+        // IS [NOT] TRUE is never UNKNOWN: NULL IS TRUE is false
         const want = this.isKeyword(w, 'true');
         node = { k: 'cmp', op: '=', col: left.name, lit: want };
         if (negated) return { k: 'or', l: { k: 'isNull', col: left.name }, r: { k: 'cmp', op: '=', col: left.name, lit: !want } };
@@ -475,7 +473,7 @@ function numberLiteral(text: string, negative: boolean): LiteralValue {
   return { kind: 'decimal', text: signed };
 }
 
-// ---- SQL three-valued logic -> two-valued predicates ----
+// ---- SQL three-valued logic -> NOT-free predicates ----
 
 /**
  * The predicate selecting rows where `n` is TRUE (`want`) or FALSE (`!want`); rows where it is
@@ -499,14 +497,14 @@ function translate(n: Node, want: boolean): UnboundExpression {
       // a boolean is FALSE exactly when it is false
       return equal(n.col, want);
     case 'startsWith':
-      return want ? startsWith(n.col, n.prefix) : and<UnboundPredicate>(notNull(n.col), notStartsWith(n.col, n.prefix));
+      return want ? startsWith(n.col, n.prefix) : notStartsWith(n.col, n.prefix);
     case 'in': {
       const values = n.lits.filter((v): v is LiteralValue => v !== null);
       const hasNull = values.length !== n.lits.length;
       if (want) return values.length === 0 ? alwaysFalse() : isIn(n.col, values);
       // x NOT IN (..., NULL) is never TRUE
       if (hasNull) return alwaysFalse();
-      return and<UnboundPredicate>(notNull(n.col), notIn(n.col, values));
+      return notIn(n.col, values);
     }
     case 'cmp': {
       if (n.lit === null) return alwaysFalse();
@@ -516,8 +514,7 @@ function translate(n: Node, want: boolean): UnboundExpression {
         case '=':
           return equal(n.col, v);
         case '!=':
-          // the two-valued != is true for NULL; SQL's is not
-          return and<UnboundPredicate>(notNull(n.col), notEqual(n.col, v));
+          return notEqual(n.col, v);
         case '<':
           return lessThan(n.col, v);
         case '<=':

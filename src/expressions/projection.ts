@@ -150,8 +150,25 @@ function projectBucket(p: BoundPredicate, part: BoundReference, apply: (v: unkno
   return undefined;
 }
 
-/** Neighbour of an integer-like value (int, date: number; long, decimal, timestamps: bigint). */
-function step(v: unknown, delta: 1 | -1): unknown {
+/** Smallest and largest value of an integer-like type (int, date: number; others: bigint). */
+function rangeOf(type: PrimitiveType): [unknown, unknown] {
+  switch (type.kind) {
+    case 'int':
+    case 'date':
+      return [-2147483648, 2147483647];
+    case 'decimal': {
+      const m = 10n ** BigInt(type.precision) - 1n;
+      return [-m, m];
+    }
+    default:
+      return [-(2n ** 63n), 2n ** 63n - 1n];
+  }
+}
+
+/** The neighbour of an integer-like value, or undefined past the end of the type's range. */
+function step(type: PrimitiveType, v: unknown, delta: 1 | -1): unknown {
+  const [min, max] = rangeOf(type);
+  if (v === (delta < 0 ? min : max)) return undefined;
   return typeof v === 'bigint' ? v + BigInt(delta) : (v as number) + delta;
 }
 
@@ -165,15 +182,20 @@ function projectIntegerRange(p: BoundPredicate, part: BoundReference, f: (v: unk
     return setPredicate(p.op, part, p.values.map(f));
   }
   if (isUnaryOp(p.op)) return undefined;
+  const type = p.ref.type;
   const v = (p as { value: unknown }).value;
   if (mode === 'inclusive') {
     switch (p.op) {
-      case 'lt':
-        return lit('ltEq', part, f(step(v, -1)));
+      case 'lt': {
+        const below = step(type, v, -1);
+        return below === undefined ? alwaysFalse() : lit('ltEq', part, f(below));
+      }
       case 'ltEq':
         return lit('ltEq', part, f(v));
-      case 'gt':
-        return lit('gtEq', part, f(step(v, 1)));
+      case 'gt': {
+        const above = step(type, v, 1);
+        return above === undefined ? alwaysFalse() : lit('gtEq', part, f(above));
+      }
       case 'gtEq':
         return lit('gtEq', part, f(v));
       case 'eq':
@@ -185,12 +207,16 @@ function projectIntegerRange(p: BoundPredicate, part: BoundReference, f: (v: unk
   switch (p.op) {
     case 'lt':
       return lit('lt', part, f(v));
-    case 'ltEq':
-      return lit('lt', part, f(step(v, 1)));
+    case 'ltEq': {
+      const above = step(type, v, 1);
+      return above === undefined ? { op: 'notNull', ref: part } : lit('lt', part, f(above));
+    }
     case 'gt':
       return lit('gt', part, f(v));
-    case 'gtEq':
-      return lit('gt', part, f(step(v, -1)));
+    case 'gtEq': {
+      const below = step(type, v, -1);
+      return below === undefined ? { op: 'notNull', ref: part } : lit('gt', part, f(below));
+    }
     case 'notEq':
       return lit('notEq', part, f(v));
     default:
@@ -199,9 +225,86 @@ function projectIntegerRange(p: BoundPredicate, part: BoundReference, f: (v: unk
   }
 }
 
+/**
+ * truncate[W] on int and long wraps around below the type's minimum, as the reference
+ * implementation computes it: when W does not divide 2^32 (2^64), the few values just above the
+ * minimum are stored under a large positive partition value. Projections keep those rows: the
+ * inclusive one also accepts that partition value, the strict one never vouches for it.
+ */
+function projectTruncateInteger(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, width: number, mode: ProjectionMode): BoundExpression | undefined {
+  const type = p.ref.type;
+  const big = type.kind === 'long';
+  const [min] = rangeOf(type);
+  const w = big ? BigInt(width) : width;
+  // distance from the minimum down to the multiple of W below it
+  const r = big ? ((((min as bigint) % (w as bigint)) + (w as bigint)) % (w as bigint)) : (((min as number) % width) + width) % width;
+  if (r === 0 || r === 0n) return projectIntegerRange(p, part, f, mode);
+  // values from the minimum up to the first multiple of W all truncate to that multiple below the minimum
+  const aboveZone = big ? (min as bigint) + (w as bigint) - (r as bigint) : (min as number) + width - (r as number);
+  const zoneMax = big ? (aboveZone as bigint) - 1n : (aboveZone as number) - 1;
+  const wrapped = f(min);
+  const inZone = (v: unknown): boolean => (v as number | bigint) <= (zoneMax as number | bigint);
+  const cmpOp = p.op;
+  const v = 'value' in p ? p.value : undefined;
+  if (mode === 'inclusive') {
+    let base: BoundExpression | undefined;
+    let zoneMatches: boolean;
+    switch (cmpOp) {
+      case 'lt':
+      case 'ltEq': {
+        const last = cmpOp === 'lt' ? step(type, v, -1) : v;
+        zoneMatches = last !== undefined;
+        base = last === undefined || inZone(last) ? alwaysFalse() : projectIntegerRange(p, part, f, mode);
+        break;
+      }
+      case 'gt':
+      case 'gtEq': {
+        const first = cmpOp === 'gt' ? step(type, v, 1) : v;
+        zoneMatches = first !== undefined && inZone(first);
+        base = first !== undefined && inZone(first) ? lit('gtEq', part, aboveZone) : projectIntegerRange(p, part, f, mode);
+        break;
+      }
+      case 'eq':
+        zoneMatches = inZone(v);
+        base = zoneMatches ? alwaysFalse() : lit('eq', part, f(v));
+        break;
+      case 'in': {
+        const outside = p.values.filter((x) => !inZone(x));
+        zoneMatches = outside.length !== p.values.length;
+        base = setPredicate('in', part, outside.map(f));
+        break;
+      }
+      default:
+        return projectIntegerRange(p, part, f, mode);
+    }
+    if (base === undefined) return undefined;
+    return zoneMatches ? or(base, lit('eq', part, wrapped)) : base;
+  }
+  let base: BoundExpression | undefined;
+  switch (cmpOp) {
+    case 'lt':
+    case 'ltEq': {
+      const bound = cmpOp === 'lt' ? v : step(type, v, 1);
+      base = bound !== undefined && inZone(bound) ? alwaysFalse() : projectIntegerRange(p, part, f, mode);
+      break;
+    }
+    case 'gt':
+    case 'gtEq': {
+      const bound = cmpOp === 'gt' ? v : step(type, v, -1);
+      base = bound !== undefined && inZone(bound) ? lit('gtEq', part, aboveZone) : projectIntegerRange(p, part, f, mode);
+      break;
+    }
+    default:
+      base = projectIntegerRange(p, part, f, mode);
+  }
+  if (base === undefined) return undefined;
+  return and<BoundPredicate>(base, lit('notEq', part, wrapped));
+}
+
 function projectTruncate(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, width: number, mode: ProjectionMode): BoundExpression | undefined {
   const kind = p.ref.type.kind;
-  if (kind === 'int' || kind === 'long' || kind === 'decimal') return projectIntegerRange(p, part, f, mode);
+  if (kind === 'int' || kind === 'long') return projectTruncateInteger(p, part, f, width, mode);
+  if (kind === 'decimal') return projectIntegerRange(p, part, f, mode);
   // strings and binary: truncation keeps a prefix, so it preserves order but has no "v - 1"
   if (p.op === 'in' || p.op === 'notIn') {
     if ((mode === 'inclusive') !== (p.op === 'in')) return undefined;
@@ -289,6 +392,8 @@ function fixStrictTime(e: BoundExpression): BoundExpression | undefined {
   if (e.op === 'true' || e.op === 'false') return e;
   const p = e as BoundPredicate;
   switch (p.op) {
+    case 'isNull':
+    case 'notNull':
     case 'lt':
     case 'ltEq':
       return p;

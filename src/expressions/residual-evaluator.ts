@@ -3,10 +3,11 @@
  * to the rows of a file, given the file's partition tuple. A predicate whose strict projection holds
  * for the partition is true for every row there; one whose inclusive projection fails is false for
  * every row there; anything else stays. A residual of `true` means the file needs no row filter.
+ * NOT is pushed down first, so that "never TRUE" may stand in for a predicate (see expression.ts).
  */
 import type { PartitionValues } from '../spec/data-file.js';
 import type { PartitionSpec } from '../spec/partition-spec.js';
-import { type BoundExpression, type BoundPredicate, alwaysFalse, alwaysTrue, mapPredicates } from './expression.js';
+import { type BoundExpression, type BoundPredicate, alwaysFalse, alwaysTrue, mapPredicates, rewriteNot } from './expression.js';
 import { type Evaluate, compilePredicate, compileTree, partitionPositions } from './evaluator.js';
 import { projectPredicate } from './projection.js';
 
@@ -21,17 +22,20 @@ export class ResidualEvaluator {
   private readonly plans = new Map<BoundPredicate, LeafPlan>();
 
   /** `expr` is bound to the table schema; `spec` is the spec the files were written with. */
+  private readonly expr: BoundExpression;
+
   constructor(
-    private readonly expr: BoundExpression,
+    expr: BoundExpression,
     private readonly spec: PartitionSpec,
   ) {
+    this.expr = rewriteNot(expr);
     const positions = partitionPositions(spec);
     const compile = (e: BoundExpression): Evaluate<PartitionValues> =>
       compileTree<BoundPredicate, PartitionValues>(e, (q) => {
         const i = positions.get(q.ref.fieldId)!;
         return compilePredicate<PartitionValues>(q, (t) => t[i]);
       });
-    mapPredicates<BoundPredicate, BoundPredicate>(expr, (p) => {
+    mapPredicates<BoundPredicate, BoundPredicate>(this.expr, (p) => {
       if (this.plans.has(p)) return p;
       const plan: LeafPlan = { strict: [], inclusive: [] };
       for (const f of spec.fields) {

@@ -1,6 +1,6 @@
 /**
  * Readable text of an expression, for messages, logs and `--json` output (not meant to be parsed
- * back: two-valued operators such as `!=` match nulls, unlike SQL).
+ * back: literals print in their human form, not as typed SQL).
  */
 import type { Expression, HasOp, LogicalExpr } from './expression.js';
 import { describeLiteral, formatValue } from './literals.js';

@@ -138,9 +138,15 @@ describe('InclusiveMetricsEvaluator', () => {
     expect(mightMatch('dbl > 2', noNaN)).toBe(false);
     expect(mightMatch('dbl >= 2', noNaN)).toBe(true);
     expect(mightMatch('dbl = 0', file(20, { 9: { values: 20, nulls: 0, nans: 0, lower: -0, upper: -0 } }))).toBe(true);
-    const nanLower = file(20, { 9: { values: 20, nulls: 0, lower: NaN, upper: 2 } });
+    const nanLower = file(20, { 9: { values: 20, nulls: 0, nans: 0, lower: NaN, upper: 2 } });
     expect(mightMatch('dbl < 1', nanLower)).toBe(true);
     expect(mightMatch('dbl > 3', nanLower)).toBe(false);
+    // NaN sorts above every number: bounds without NaN do not rule out x > 3
+    const someNaN = file(20, { 9: { values: 20, nulls: 0, nans: 1, lower: 1, upper: 2 } });
+    expect(mightMatch('dbl > 3', someNaN)).toBe(true);
+    expect(mightMatch('dbl < 0.5', someNaN)).toBe(false);
+    const unknownNaN = file(20, { 9: { values: 20, nulls: 0, lower: 1, upper: 2 } });
+    expect(mightMatch('dbl >= 3', unknownNaN)).toBe(true);
   });
 
   it('handles empty files and files without metrics', () => {
@@ -170,9 +176,10 @@ describe('InclusiveMetricsEvaluator', () => {
     const f = file(10, { 3: { values: 10, nulls: 0, lower: 'abc', upper: 'abf' } });
     expect(mightMatch("name NOT LIKE 'ab%'", f)).toBe(false);
     expect(mightMatch("name NOT LIKE 'abc%'", f)).toBe(true);
+    // a null row is never selected, so nulls do not change that
     const withNulls = file(10, { 3: { values: 10, nulls: 1, lower: 'abc', upper: 'abf' } });
-    // the two-valued not-starts-with is true for the null row
-    expect(new InclusiveMetricsEvaluator(bind({ op: 'notStartsWith', column: 'name', value: 'ab' }, schema)).eval(withNulls)).toBe(true);
+    expect(mightMatch("name NOT LIKE 'ab%'", withNulls)).toBe(false);
+    expect(mightMatch("name NOT LIKE 'x%'", file(10, { 3: { values: 10, nulls: 10 } }))).toBe(false);
   });
 
   it('compares strings by code point, as UTF-8 bounds are ordered', () => {
@@ -256,8 +263,10 @@ describe('StrictMetricsEvaluator', () => {
     const allNull = file(10, { 3: { values: 10, nulls: 10 } });
     expect(mustMatch('name IS NULL', allNull)).toBe(true);
     expect(mustMatch("name = 'a'", allNull)).toBe(false);
-    expect(new StrictMetricsEvaluator(bind({ op: 'notEq', column: 'name', value: 'a' }, schema)).eval(allNull)).toBe(true);
-    expect(new StrictMetricsEvaluator(bind({ op: 'notStartsWith', column: 'name', value: 'a' }, schema)).eval(allNull)).toBe(true);
+    // null rows are never selected: != and NOT LIKE cannot vouch for them
+    expect(mustMatch("name != 'a'", allNull)).toBe(false);
+    expect(mustMatch("name NOT LIKE 'a%'", allNull)).toBe(false);
+    expect(mustMatch("name != 'a'", file(10, { 3: { values: 10, nulls: 0, lower: 'b', upper: 'c' } }))).toBe(true);
     expect(mustMatch('id = 1', file(0, {}))).toBe(true);
   });
 
@@ -276,11 +285,14 @@ describe('StrictMetricsEvaluator', () => {
     expect(mustMatch('s.y IS NOT NULL', f)).toBe(false);
   });
 
-  it('needs UUID bounds to satisfy both orders', () => {
+  it('needs UUID bounds to prove a claim in both orders, and never vouches for UUID ranges', () => {
     const f = file(10, { 10: { values: 10, nulls: 0, lower: '10000000-0000-0000-0000-000000000000', upper: '20000000-0000-0000-0000-000000000000' } });
-    expect(mustMatch("u < '30000000-0000-0000-0000-000000000000'", f)).toBe(true);
-    // in signed order 9000... is below 1000..., so the upper bound does not prove u < 9000...
-    expect(mustMatch("u < '90000000-0000-0000-0000-000000000000'", f)).toBe(false);
+    expect(mustMatch("u != '30000000-0000-0000-0000-000000000000'", f)).toBe(true);
+    expect(mustMatch("u < '30000000-0000-0000-0000-000000000000'", f)).toBe(false);
+    // signed-order bounds spanning everything: read unsigned they would wrongly exclude 0...01
+    const signed = file(10, { 10: { values: 10, nulls: 0, lower: '80000000-0000-0000-0000-000000000000', upper: '7fffffff-0000-0000-0000-000000000000' } });
+    expect(mustMatch("u != '00000000-0000-0000-0000-000000000001'", signed)).toBe(false);
+    expect(mightMatch("u < '00000000-0000-0000-0000-000000000001'", signed)).toBe(true);
   });
 });
 
@@ -406,12 +418,15 @@ describe('row evaluator', () => {
     expect(byName({ i: 5, name: 'abd' })).toBe(true);
   });
 
-  it('is two-valued: comparisons are false for null and NaN, negations true', () => {
+  it('follows SQL: null never matches a comparison, NaN sorts above every number', () => {
     const ne = bind({ op: 'notEq', column: 'dbl', value: 1 }, schema);
-    expect(evaluateRow(ne, { 9: null })).toBe(true);
+    expect(evaluateRow(ne, { 9: null })).toBe(false);
     expect(evaluateRow(ne, { 9: NaN })).toBe(true);
-    expect(evaluateRow(bound('dbl > 1'), { 9: NaN })).toBe(false);
+    expect(evaluateRow(bind({ op: 'not', child: { op: 'eq', column: 'dbl', value: 1 } }, schema), { 9: null })).toBe(false);
+    expect(evaluateRow(bound('dbl > 1'), { 9: NaN })).toBe(true);
     expect(evaluateRow(bound('dbl < 1'), { 9: NaN })).toBe(false);
+    expect(evaluateRow(bound('dbl = 1'), { 9: NaN })).toBe(false);
+    expect(evaluateRow(bound('dbl IS NOT NAN'), { 9: null })).toBe(true);
     expect(evaluateRow(bound('dbl = 0'), { 9: -0 })).toBe(true);
     expect(evaluateRow(bound('dbl IS NAN'), { 9: NaN })).toBe(true);
     expect(evaluateRow(bound('i < 5'), {})).toBe(false);
