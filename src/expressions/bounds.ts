@@ -27,9 +27,73 @@ export function rangeNeedsOrder(p: BoundPredicate): boolean {
   return p.ref.type.kind === 'uuid' && (p.op === 'lt' || p.op === 'ltEq' || p.op === 'gt' || p.op === 'gtEq');
 }
 
-/** Decodes a bound, or undefined when it is absent or malformed (then it says nothing). */
+const scratch = new DataView(new ArrayBuffer(8));
+
+function int32At(b: Uint8Array): number {
+  return b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
+}
+
+/**
+ * A 64-bit little-endian integer as a number when it is exactly representable, else as a bigint.
+ * Evaluators compare bounds with `<` / `>`, which are exact across number and bigint, and this
+ * avoids a BigInt per bound in the common case.
+ */
+function int64At(b: Uint8Array): number | bigint {
+  const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  const hi = b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24);
+  if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+function asciiAt(b: Uint8Array): string | undefined {
+  if (b.length > 64) return undefined;
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/**
+ * Decodes a bound, or undefined when it is absent or malformed (then it says nothing). Common
+ * types are decoded without allocating; long-like values may come back as numbers (see `int64At`).
+ */
 export function decodeBound(type: PrimitiveType, bytes: Uint8Array | undefined): unknown {
   if (bytes === undefined) return undefined;
+  const n = bytes.length;
+  switch (type.kind) {
+    case 'int':
+    case 'date':
+      if (n === 4) return int32At(bytes);
+      break;
+    case 'long':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+      if (n === 8) return int64At(bytes);
+      break;
+    case 'double':
+      if (n === 8) {
+        for (let i = 0; i < 8; i++) scratch.setUint8(i, bytes[i]!);
+        return scratch.getFloat64(0, true);
+      }
+      break;
+    case 'float':
+      if (n === 4) {
+        for (let i = 0; i < 4; i++) scratch.setUint8(i, bytes[i]!);
+        return scratch.getFloat32(0, true);
+      }
+      break;
+    case 'string': {
+      const s = asciiAt(bytes);
+      if (s !== undefined) return s;
+      break;
+    }
+  }
   try {
     const v = decodeValue(type, bytes);
     return v === null ? undefined : v;
@@ -57,13 +121,35 @@ export class BoundCache {
     this.generation++;
   }
 
-  get(slot: number, type: PrimitiveType, bytes: () => Uint8Array | undefined): unknown {
+  get(slot: number, type: PrimitiveType, bytes: Uint8Array | undefined): unknown {
     if (this.stamps[slot] === this.generation) return this.values[slot];
-    const v = decodeBound(type, bytes());
+    const v = decodeBound(type, bytes);
     this.values[slot] = v;
     this.stamps[slot] = this.generation;
     return v;
   }
+
+  /** Whether the slot is already decoded for the current file. */
+  has(slot: number): boolean {
+    return this.stamps[slot] === this.generation;
+  }
+
+  cached(slot: number): unknown {
+    return this.values[slot];
+  }
+
+  set(slot: number, value: unknown): void {
+    this.values[slot] = value;
+    this.stamps[slot] = this.generation;
+  }
+}
+
+/**
+ * A bigint literal as a number when exact, so that comparing it with bounds decoded as numbers
+ * (see `int64At`) does not mix types in the common case.
+ */
+export function fastLiteral(v: unknown): unknown {
+  return typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
 
 /** Literal values of a set predicate, sorted by `cmp`, for "any literal within [lower, upper]". */

@@ -32,11 +32,13 @@ class SummaryStats {
   }
 
   lower(pos: number, ref: BoundReference): unknown {
-    return this.lowers.get(pos, ref.type, () => this.summaries[pos]?.lowerBound);
+    const c = this.lowers;
+    return c.has(pos) ? c.cached(pos) : c.get(pos, ref.type, this.summaries[pos]?.lowerBound);
   }
 
   upper(pos: number, ref: BoundReference): unknown {
-    return this.uppers.get(pos, ref.type, () => this.summaries[pos]?.upperBound);
+    const c = this.uppers;
+    return c.has(pos) ? c.cached(pos) : c.get(pos, ref.type, this.summaries[pos]?.upperBound);
   }
 }
 

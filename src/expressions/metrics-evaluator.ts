@@ -19,7 +19,7 @@ import type { DataFile } from '../spec/data-file.js';
 import { compareStrings } from '../spec/single-value.js';
 import { type BoundExpression, type BoundPredicate, type BoundReference, rewriteNot } from './expression.js';
 import { type Evaluate, compileTree } from './evaluator.js';
-import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, rangeNeedsOrder, sortedValues } from './bounds.js';
+import { BoundCache, anyWithin, boundOrders, comparePrefix, fastLiteral, isNaNValue, rangeNeedsOrder, sortedValues } from './bounds.js';
 import { type Comparator, isFloatingType, keyFor } from './ordering.js';
 
 /** Counts and cached bounds of one file, for one evaluation. */
@@ -41,12 +41,18 @@ class FileStats {
     this.uppers.next();
   }
 
-  lower(ref: BoundReference): unknown {
-    return this.lowers.get(this.slots.get(ref.fieldId)!, ref.type, () => this.file.lowerBounds?.get(ref.fieldId));
+  slotOf(ref: BoundReference): number {
+    return this.slots.get(ref.fieldId)!;
   }
 
-  upper(ref: BoundReference): unknown {
-    return this.uppers.get(this.slots.get(ref.fieldId)!, ref.type, () => this.file.upperBounds?.get(ref.fieldId));
+  lower(ref: BoundReference, slot: number): unknown {
+    const c = this.lowers;
+    return c.has(slot) ? c.cached(slot) : c.get(slot, ref.type, this.file.lowerBounds?.get(ref.fieldId));
+  }
+
+  upper(ref: BoundReference, slot: number): unknown {
+    const c = this.uppers;
+    return c.has(slot) ? c.cached(slot) : c.get(slot, ref.type, this.file.upperBounds?.get(ref.fieldId));
   }
 
   /** True unless the null count says there is no null. */
@@ -113,7 +119,7 @@ export class InclusiveMetricsEvaluator {
   constructor(expr: BoundExpression) {
     const e = rewriteNot(expr);
     this.stats = new FileStats(collectRefs(e, []));
-    this.root = compileTree<BoundPredicate, FileStats>(e, (p) => perOrder(p, (cmp) => inclusiveLeaf(p, cmp), 'any'));
+    this.root = compileTree<BoundPredicate, FileStats>(e, (p) => perOrder(p, (cmp) => inclusiveLeaf(p, cmp, this.stats.slotOf(p.ref)), 'any'));
   }
 
   /** False when no row of `file` can match; true when some might. */
@@ -125,7 +131,7 @@ export class InclusiveMetricsEvaluator {
   }
 }
 
-function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
+function inclusiveLeaf(p: BoundPredicate, cmp: Comparator, slot: number): Evaluate<FileStats> {
   const ref = p.ref;
   const id = ref.fieldId;
   const floating = isFloatingType(ref.type);
@@ -133,8 +139,8 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
   /** The file's only value, when min == max and there are no nulls or NaNs. */
   const uniqueValue = (s: FileStats): unknown => {
     if (s.mayContainNull(id)) return undefined;
-    const lower = s.lower(ref);
-    const upper = s.upper(ref);
+    const lower = s.lower(ref, slot);
+    const upper = s.upper(ref, slot);
     if (lower === undefined || upper === undefined || isNaNValue(lower) || isNaNValue(upper)) return undefined;
     if (floating && s.mayContainNaN(id)) return undefined;
     return cmp(lower, upper) === 0 ? lower : undefined;
@@ -148,40 +154,43 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       return (s) => !s.containsNullsOnly(id) && s.mayContainNaN(id);
     case 'notNaN':
       return (s) => !s.containsNaNsOnly(id);
+    // bounds first: they decide most files, and the counts cost map lookups
     case 'lt':
     case 'ltEq': {
-      const lit = p.value;
+      const lit = fastLiteral(p.value);
       const strict = p.op === 'lt';
       return (s) => {
-        if (noValues(s)) return false;
-        const lower = s.lower(ref);
-        if (lower === undefined || isNaNValue(lower)) return true;
-        const c = cmp(lower, lit);
-        return strict ? c < 0 : c <= 0;
+        const lower = s.lower(ref, slot);
+        if (lower !== undefined && !isNaNValue(lower)) {
+          const c = cmp(lower, lit);
+          if (strict ? c >= 0 : c > 0) return false;
+        }
+        return !noValues(s);
       };
     }
     case 'gt':
     case 'gtEq': {
-      const lit = p.value;
+      const lit = fastLiteral(p.value);
       const strict = p.op === 'gt';
       return (s) => {
-        if (s.containsNullsOnly(id)) return false;
         // NaN is above every literal, and bounds leave it out
-        if (floating && s.mayContainNaN(id)) return true;
-        const upper = s.upper(ref);
-        if (upper === undefined) return true;
-        const c = cmp(upper, lit);
-        return strict ? c > 0 : c >= 0;
+        if (floating && s.mayContainNaN(id)) return !s.containsNullsOnly(id);
+        const upper = s.upper(ref, slot);
+        if (upper !== undefined) {
+          const c = cmp(upper, lit);
+          if (strict ? c <= 0 : c < 0) return false;
+        }
+        return !s.containsNullsOnly(id);
       };
     }
     case 'eq': {
-      const lit = p.value;
+      const lit = fastLiteral(p.value);
       return (s) => {
-        if (noValues(s)) return false;
-        const lower = s.lower(ref);
+        const lower = s.lower(ref, slot);
         if (lower !== undefined && !isNaNValue(lower) && cmp(lower, lit) > 0) return false;
-        const upper = s.upper(ref);
-        return upper === undefined || cmp(upper, lit) >= 0;
+        const upper = s.upper(ref, slot);
+        if (upper !== undefined && cmp(upper, lit) < 0) return false;
+        return !noValues(s);
       };
     }
     case 'notEq': {
@@ -197,9 +206,9 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       const sorted = sortedValues(p, cmp);
       return (s) => {
         if (noValues(s)) return false;
-        const lower = s.lower(ref);
+        const lower = s.lower(ref, slot);
         if (lower === undefined || isNaNValue(lower)) return true;
-        return anyWithin(sorted, cmp, lower, s.upper(ref));
+        return anyWithin(sorted, cmp, lower, s.upper(ref, slot));
       };
     }
     case 'notIn': {
@@ -215,10 +224,10 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       const prefix = p.value as string;
       return (s) => {
         if (s.containsNullsOnly(id)) return false;
-        const lower = s.lower(ref) as string | undefined;
+        const lower = s.lower(ref, slot) as string | undefined;
         if (lower === undefined) return true;
         if (comparePrefix(lower, prefix, compareStrings) > 0) return false;
-        const upper = s.upper(ref) as string | undefined;
+        const upper = s.upper(ref, slot) as string | undefined;
         return upper === undefined || comparePrefix(upper, prefix, compareStrings) >= 0;
       };
     }
@@ -227,8 +236,8 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> 
       // cannot match when both bounds start with the prefix: then every non-null value does
       return (s) => {
         if (s.containsNullsOnly(id)) return false;
-        const lower = s.lower(ref) as string | undefined;
-        const upper = s.upper(ref) as string | undefined;
+        const lower = s.lower(ref, slot) as string | undefined;
+        const upper = s.upper(ref, slot) as string | undefined;
         if (lower === undefined || upper === undefined) return true;
         return !(lower.startsWith(prefix) && upper.startsWith(prefix));
       };
@@ -247,7 +256,7 @@ export class StrictMetricsEvaluator {
   constructor(expr: BoundExpression) {
     const e = rewriteNot(expr);
     this.stats = new FileStats(collectRefs(e, []));
-    this.root = compileTree<BoundPredicate, FileStats>(e, (p) => perOrder(p, (cmp) => strictLeaf(p, cmp), 'all'));
+    this.root = compileTree<BoundPredicate, FileStats>(e, (p) => perOrder(p, (cmp) => strictLeaf(p, cmp, this.stats.slotOf(p.ref)), 'all'));
   }
 
   /** True when every row of `file` must match; false when some might not. */
@@ -258,7 +267,7 @@ export class StrictMetricsEvaluator {
   }
 }
 
-function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
+function strictLeaf(p: BoundPredicate, cmp: Comparator, slot: number): Evaluate<FileStats> {
   const ref = p.ref;
   const id = ref.fieldId;
   const floating = isFloatingType(ref.type);
@@ -282,7 +291,7 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       const strict = p.op === 'lt';
       return (s) => {
         if (nested || maybeNullOrNaN(s)) return false;
-        const upper = s.upper(ref);
+        const upper = s.upper(ref, slot);
         if (upper === undefined || isNaNValue(upper)) return false;
         const c = cmp(upper, lit);
         return strict ? c < 0 : c <= 0;
@@ -295,7 +304,7 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       // NaN rows match (NaN is above every literal), so only nulls spoil the guarantee
       return (s) => {
         if (nested || s.mayContainNull(id)) return false;
-        const lower = s.lower(ref);
+        const lower = s.lower(ref, slot);
         if (lower === undefined || isNaNValue(lower)) return false;
         const c = cmp(lower, lit);
         return strict ? c > 0 : c >= 0;
@@ -305,8 +314,8 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       const lit = p.value;
       return (s) => {
         if (nested || maybeNullOrNaN(s)) return false;
-        const lower = s.lower(ref);
-        const upper = s.upper(ref);
+        const lower = s.lower(ref, slot);
+        const upper = s.upper(ref, slot);
         if (lower === undefined || upper === undefined) return false;
         return cmp(lower, lit) === 0 && cmp(upper, lit) === 0;
       };
@@ -316,12 +325,12 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       return (s) => {
         if (nested || s.mayContainNull(id)) return false;
         if (s.containsNaNsOnly(id)) return true;
-        const lower = s.lower(ref);
+        const lower = s.lower(ref, slot);
         if (lower !== undefined) {
           if (isNaNValue(lower)) return false;
           if (cmp(lower, lit) > 0) return true;
         }
-        const upper = s.upper(ref);
+        const upper = s.upper(ref, slot);
         return upper !== undefined && !isNaNValue(upper) && cmp(upper, lit) < 0;
       };
     }
@@ -330,8 +339,8 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       const set = new Set(p.values.map(key));
       return (s) => {
         if (nested || maybeNullOrNaN(s)) return false;
-        const lower = s.lower(ref);
-        const upper = s.upper(ref);
+        const lower = s.lower(ref, slot);
+        const upper = s.upper(ref, slot);
         if (lower === undefined || upper === undefined) return false;
         return cmp(lower, upper) === 0 && set.has(key(lower));
       };
@@ -341,9 +350,9 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       return (s) => {
         if (nested || s.mayContainNull(id)) return false;
         if (s.containsNaNsOnly(id)) return true;
-        const lower = s.lower(ref);
+        const lower = s.lower(ref, slot);
         if (lower !== undefined && isNaNValue(lower)) return false;
-        const upper = s.upper(ref);
+        const upper = s.upper(ref, slot);
         if (upper !== undefined && isNaNValue(upper)) return false;
         // no literal within the file's range: every row differs from all of them
         return (lower !== undefined || upper !== undefined) && !anyWithin(sorted, cmp, lower, upper);
@@ -353,8 +362,8 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       const prefix = p.value as string;
       return (s) => {
         if (nested || s.mayContainNull(id)) return false;
-        const lower = s.lower(ref) as string | undefined;
-        const upper = s.upper(ref) as string | undefined;
+        const lower = s.lower(ref, slot) as string | undefined;
+        const upper = s.upper(ref, slot) as string | undefined;
         if (lower === undefined || upper === undefined) return false;
         // strings starting with the prefix form one interval: both ends in it puts all rows in it
         return lower.startsWith(prefix) && upper.startsWith(prefix);
@@ -364,9 +373,9 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator): Evaluate<FileStats> {
       const prefix = p.value as string;
       return (s) => {
         if (nested || s.mayContainNull(id)) return false;
-        const lower = s.lower(ref) as string | undefined;
+        const lower = s.lower(ref, slot) as string | undefined;
         if (lower !== undefined && comparePrefix(lower, prefix, compareStrings) > 0) return true;
-        const upper = s.upper(ref) as string | undefined;
+        const upper = s.upper(ref, slot) as string | undefined;
         return upper !== undefined && comparePrefix(upper, prefix, compareStrings) < 0;
       };
     }
