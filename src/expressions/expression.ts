@@ -122,6 +122,9 @@ export function alwaysFalse(): FalseExpr {
 }
 
 /** Conjunction, folding constants (`x AND false` is `false`, `x AND true` is `x`). */
+export function and(...exprs: UnboundExpression[]): UnboundExpression;
+export function and(...exprs: BoundExpression[]): BoundExpression;
+export function and<P extends HasOp>(...exprs: LogicalExpr<P>[]): LogicalExpr<P>;
 export function and<P extends HasOp>(...exprs: LogicalExpr<P>[]): LogicalExpr<P> {
   let out: LogicalExpr<P> = TRUE;
   for (const e of exprs) {
@@ -133,6 +136,9 @@ export function and<P extends HasOp>(...exprs: LogicalExpr<P>[]): LogicalExpr<P>
 }
 
 /** Disjunction, folding constants (`x OR true` is `true`, `x OR false` is `x`). */
+export function or(...exprs: UnboundExpression[]): UnboundExpression;
+export function or(...exprs: BoundExpression[]): BoundExpression;
+export function or<P extends HasOp>(...exprs: LogicalExpr<P>[]): LogicalExpr<P>;
 export function or<P extends HasOp>(...exprs: LogicalExpr<P>[]): LogicalExpr<P> {
   let out: LogicalExpr<P> = FALSE;
   for (const e of exprs) {
@@ -144,6 +150,9 @@ export function or<P extends HasOp>(...exprs: LogicalExpr<P>[]): LogicalExpr<P> 
 }
 
 /** Negation, folding constants and double negation. */
+export function not(e: UnboundExpression): UnboundExpression;
+export function not(e: BoundExpression): BoundExpression;
+export function not<P extends HasOp>(e: LogicalExpr<P>): LogicalExpr<P>;
 export function not<P extends HasOp>(e: LogicalExpr<P>): LogicalExpr<P> {
   if (e.op === 'true') return FALSE;
   if (e.op === 'false') return TRUE;
