@@ -283,11 +283,8 @@ class Parser {
         node = { k: 'isNaN', col: left.name };
       } else if (this.isKeyword(w, 'true') || this.isKeyword(w, 'false')) {
         if (left.kind !== 'col') throw unsupported(this.input, left.pos, 'IS TRUE / IS FALSE needs a column');
-        // IS [NOT] TRUE is never UNKNOWN: NULL IS TRUE is false
-        const want = this.isKeyword(w, 'true');
-        node = { k: 'cmp', op: '=', col: left.name, lit: want };
-        if (negated) return { k: 'or', l: { k: 'isNull', col: left.name }, r: { k: 'cmp', op: '=', col: left.name, lit: !want } };
-        return node;
+        // IS TRUE is never UNKNOWN (NULL IS TRUE is false), so it is "not null and = TRUE"
+        node = { k: 'and', l: { k: 'not', e: { k: 'isNull', col: left.name } }, r: { k: 'cmp', op: '=', col: left.name, lit: this.isKeyword(w, 'true') } };
       } else {
         return this.fail(w, 'NULL, NAN, TRUE or FALSE after IS');
       }

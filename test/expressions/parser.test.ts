@@ -76,8 +76,9 @@ describe('parsePredicate: valid filters', () => {
     ['flag = false', equal('flag', false)],
     ['flag', equal('flag', true)],
     ['NOT flag', equal('flag', false)],
-    ['flag IS TRUE', equal('flag', true)],
-    ['flag IS NOT TRUE', or(isNull('flag'), equal('flag', false))],
+    ['flag IS TRUE', and(notNull('flag'), equal('flag', true))],
+    ['flag IS NOT TRUE', or(isNull('flag'), notEqual('flag', true))],
+    ['NOT flag IS FALSE', or(isNull('flag'), notEqual('flag', false))],
     ['TRUE', alwaysTrue()],
     ['FALSE', alwaysFalse()],
     ['NOT TRUE', alwaysFalse()],
@@ -194,8 +195,8 @@ describe('parsePredicate: errors', () => {
 describe('parsePredicate: SQL semantics end to end', () => {
   // rows keyed by field id: i (2), name (3), d (4), ts (5), price (7), dbl (9)
   const rows = [
-    { 2: 1, 3: 'apple', 4: days('2024-01-01'), 5: micros('2024-01-01T10:00:00'), 7: 150n, 9: 1.5 },
-    { 2: 2, 3: 'banana', 4: days('2024-01-02'), 5: micros('2024-01-02T00:00:00'), 7: 250n, 9: NaN },
+    { 2: 1, 3: 'apple', 4: days('2024-01-01'), 5: micros('2024-01-01T10:00:00'), 7: 150n, 9: 1.5, 13: true },
+    { 2: 2, 3: 'banana', 4: days('2024-01-02'), 5: micros('2024-01-02T00:00:00'), 7: 250n, 9: NaN, 13: false },
     { 2: null, 3: null, 4: null, 5: null, 7: null, 9: null },
     { 2: 5, 3: 'apricot', 4: days('1969-12-31'), 5: micros('1969-12-31T23:59:59'), 7: -100n, 9: -0 },
   ];
@@ -222,6 +223,12 @@ describe('parsePredicate: SQL semantics end to end', () => {
     expect(select('dbl > 0')).toEqual([0, 1]);
     expect(select('dbl < 2')).toEqual([0, 3]);
     expect(select('dbl IS NAN')).toEqual([1]);
+    expect(select('flag')).toEqual([0]);
+    expect(select('NOT flag')).toEqual([1]);
+    expect(select('flag IS NOT TRUE')).toEqual([1, 2, 3]);
+    expect(select('NOT (flag IS TRUE)')).toEqual([1, 2, 3]);
+    expect(select('flag IS FALSE OR flag IS NULL')).toEqual([1, 2, 3]);
+    expect(select('NOT (flag OR i = 5)')).toEqual([1]);
     expect(select('dbl IS NOT NAN')).toEqual([0, 2, 3]);
     expect(select('dbl = 0')).toEqual([3]);
     expect(select('i IS NULL OR name = \'banana\'')).toEqual([1, 2]);
