@@ -379,7 +379,7 @@ class Parser {
       prefix += ch;
     }
     if (wildcardAt < 0) return { k: 'cmp', op: '=', col, lit: prefix };
-    if (prefix === '') return { k: 'not', e: { k: 'isNull', col } };
+    // LIKE '%' is a starts-with '' too: TRUE for every string, UNKNOWN for NULL
     return { k: 'startsWith', col, prefix };
   }
 
