@@ -5,7 +5,7 @@
  */
 import { LakeError } from '../errors.js';
 import { type IndexedField, type Schema, indexSchema } from '../spec/schema.js';
-import { type NestedField, type PrimitiveType, isPrimitive, typeToString } from '../spec/types.js';
+import { isPrimitive, typeToString } from '../spec/types.js';
 import {
   type BoundExpression,
   type BoundPredicate,
@@ -213,9 +213,4 @@ function bindSet(op: 'in' | 'notIn', ref: BoundReference, conversions: Conversio
   if (values.length === 0) return op === 'in' ? alwaysFalse() : notNullRef(ref);
   if (values.length === 1) return { op: op === 'in' ? 'eq' : 'notEq', ref, value: values[0] };
   return { op, ref, values };
-}
-
-/** A bound reference for a field that is not part of a schema index (partition fields, tests). */
-export function referenceTo(field: Pick<NestedField, 'id' | 'name' | 'required'> & { type: PrimitiveType }, nested = false): BoundReference {
-  return { fieldId: field.id, name: field.name, type: field.type, required: field.required, nested };
 }

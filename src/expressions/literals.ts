@@ -119,7 +119,7 @@ export function convertLiteral(v: LiteralValue, type: PrimitiveType, column: str
   const fail = (why?: string): never => {
     throw mismatch(column, type, v, why);
   };
-  if (typeof v === 'number' && Number.isNaN(v)) {
+  if ((typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && /^\s*[+-]?nan\s*$/i.test(v) && (type.kind === 'float' || type.kind === 'double'))) {
     throw new LakeError('INVALID_INPUT', `cannot compare column "${column}" with NaN; use IS NAN or IS NOT NAN`, { context: { column } });
   }
   switch (type.kind) {

@@ -31,15 +31,11 @@ import {
 } from './expression.js';
 import { codePointLength, keyFor } from './ordering.js';
 
-export interface ProjectionOptions {
-  /** Unused today: the bound expression already carries the column types. Accepted for symmetry. */
-  schema?: Schema;
-}
-
 /**
  * Inclusive projection of a bound row predicate onto `spec`'s partition fields. The result refers
  * to partition fields by partition field id (evaluate it with `partitionEvaluator` or
- * `ManifestEvaluator`).
+ * `ManifestEvaluator`). The schema is not needed (bound references carry their types) and is
+ * accepted for call sites that have it at hand.
  */
 export function projectInclusive(expr: BoundExpression, spec: PartitionSpec, _schema?: Schema): BoundExpression {
   const bySource = fieldsBySource(spec);
