@@ -282,6 +282,26 @@ export function compileReader(schema: unknown, bigintLong: string): Read {
               return undefined;
             }
             const m = new Map<unknown, unknown>();
+            if (varintPairs) {
+              // int keys: read and test inline, skip unselected values without decoding them.
+              const b = c.buf;
+              for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
+                for (let i = 0; i < n; i++) {
+                  const k = readLongNumber(c);
+                  if (keys !== undefined && !keys.has(k)) {
+                    if (valueIsBytes) {
+                      const len = readLongNumber(c);
+                      c.pos += len;
+                    } else while (b[c.pos++]! & 0x80);
+                    continue;
+                  }
+                  const v = readValue(c);
+                  if (v !== null) m.set(k, v);
+                }
+              }
+              if (c.pos > b.length) throw truncated();
+              return m;
+            }
             for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
               for (let i = 0; i < n; i++) {
                 const k = readKey(c);

@@ -78,8 +78,7 @@ export class ManifestMetadata {
   readonly content: ManifestContentName;
   /** `partition-spec-id`, when written. */
   readonly specId: number | undefined;
-  /** `schema-id`, when written (v1 writers may omit it; the `schema` JSON may carry it). */
-  readonly schemaId: number | undefined;
+  private readonly schemaIdKey: number | undefined;
   private parsedSchema: Schema | undefined | null = null;
   private parsedSpec: PartitionSpec | undefined | null = null;
 
@@ -93,7 +92,12 @@ export class ManifestMetadata {
     }
     this.content = content ?? 'data';
     this.specId = optionalInt(keyValue['partition-spec-id'], 'partition-spec-id');
-    this.schemaId = optionalInt(keyValue['schema-id'], 'schema-id');
+    this.schemaIdKey = optionalInt(keyValue['schema-id'], 'schema-id');
+  }
+
+  /** `schema-id`, or the id inside the `schema` JSON when a writer did not store the key. */
+  get schemaId(): number | undefined {
+    return this.schemaIdKey ?? this.schema?.schemaId;
   }
 
   /** The table schema the manifest was written with (`schema`), parsed on first use. */

@@ -122,6 +122,36 @@ describe('decoder agrees with avsc on the corpus', () => {
     }
   });
 
+  it('selects column stats on every corpus manifest as filtering the full read would', () => {
+    const pick = <V>(m: Map<number, V> | undefined, keep: number[]) => (m === undefined ? undefined : new Map([...m].filter(([k]) => keep.includes(k))));
+    let checked = 0;
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      if (readAvroHeader(bytes).schemaJson.includes('"manifest_path"')) continue;
+      const full = readManifest(bytes).entries;
+      for (const keep of [[1], [2, 3]]) {
+        const sel = readManifest(bytes, { stats: keep }).entries;
+        expect(sel.map((e) => e.dataFile), f).toEqual(
+          full.map((e) => ({
+            ...e.dataFile,
+            columnSizes: pick(e.dataFile.columnSizes, keep),
+            valueCounts: pick(e.dataFile.valueCounts, keep),
+            nullValueCounts: pick(e.dataFile.nullValueCounts, keep),
+            nanValueCounts: pick(e.dataFile.nanValueCounts, keep),
+            lowerBounds: pick(e.dataFile.lowerBounds, keep),
+            upperBounds: pick(e.dataFile.upperBounds, keep),
+          })),
+        );
+      }
+      const none = readManifest(bytes, { stats: 'none' }).entries;
+      expect(none.map((e) => [e.dataFile.filePath, e.dataFile.partition, e.dataFile.recordCount, e.dataFile.lowerBounds])).toEqual(
+        full.map((e) => [e.dataFile.filePath, e.dataFile.partition, e.dataFile.recordCount, undefined]),
+      );
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('reads an over-long varint as the reference implementation does: its low 64 bits', () => {
     // The corpus file above writes 9876543210123456789 with an unbounded zig-zag, 65 bits:
     // 2 * 9876543210123456789 + 1. Java's BinaryDecoder keeps the low 64 bits.
@@ -149,6 +179,7 @@ describe('stats selection', () => {
     'schema-id': 0,
     fields: [1, 2, 3].map((id) => ({ id, name: `c${id}`, required: false, type: 'long' })),
   });
+  const long = (v: number) => Uint8Array.from({ length: 8 }, (_, k) => (k === 0 ? v : 0));
   const entries: ManifestEntry[] = [0, 1].map((i) => ({
     status: EntryStatus.ADDED,
     dataFile: {
@@ -163,9 +194,10 @@ describe('stats selection', () => {
       valueCounts: new Map([[1, 10], [2, 10], [3, 10]]),
       nullValueCounts: new Map([[2, i]]),
       nanValueCounts: new Map(),
-      lowerBounds: new Map([[1, Uint8Array.of(1)], [3, Uint8Array.of(3)]]),
-      upperBounds: new Map([[1, Uint8Array.of(9)], [3, Uint8Array.of(33)]]),
+      lowerBounds: new Map([[1, long(1)], [2, long(200)], [3, long(3)]]),
+      upperBounds: new Map([[1, long(9)], [2, long(201)], [3, long(33)]]),
       splitOffsets: [4],
+      sortOrderId: 7,
     },
   }));
   const w = writeManifest({ formatVersion: 2, schema, spec: { specId: 0, fields: [] }, snapshotId: 3n, entries, manifestPath: 'm' });
@@ -185,11 +217,21 @@ describe('stats selection', () => {
   });
 
   it('decodes only the selected columns', () => {
-    const sel = readManifest(w.bytes, { stats: [3] }).entries;
-    expect(sel[1]!.dataFile.columnSizes).toEqual(new Map([[3, 7]]));
-    expect(sel[1]!.dataFile.nullValueCounts).toEqual(new Map());
-    expect(sel[1]!.dataFile.lowerBounds).toEqual(new Map([[3, Uint8Array.of(3)]]));
-    expect(sel[1]!.dataFile.upperBounds).toEqual(new Map([[3, Uint8Array.of(33)]]));
-    expect(sel[1]!.dataFile.recordCount).toBe(11);
+    for (const keep of [[1], [2], [3], [1, 3], [2, 9]]) {
+      const sel = readManifest(w.bytes, { stats: keep }).entries;
+      for (const [i, e] of sel.entries()) {
+        const full = entries[i]!.dataFile;
+        const pick = <V>(m: Map<number, V> | undefined) => new Map([...m!].filter(([k]) => keep.includes(k)));
+        expect(e.dataFile, JSON.stringify(keep)).toEqual({
+          ...full,
+          columnSizes: pick(full.columnSizes),
+          valueCounts: pick(full.valueCounts),
+          nullValueCounts: pick(full.nullValueCounts),
+          nanValueCounts: pick(full.nanValueCounts),
+          lowerBounds: pick(full.lowerBounds),
+          upperBounds: pick(full.upperBounds),
+        });
+      }
+    }
   });
 });
