@@ -22,11 +22,35 @@ export class Cursor {
    * arrays are skipped and read as undefined), or those in the set.
    */
   keys: ReadonlySet<unknown> | null | undefined;
+  /** The same selection as a bitmap over small int keys (field ids), for the hot loop. */
+  keyBits: Uint8Array | undefined;
   constructor(buf: Buffer, pos = 0, keys?: ReadonlySet<unknown> | null) {
     this.buf = buf;
     this.pos = pos;
     this.keys = keys;
+    this.keyBits = keys ? keyBitmap(keys) : undefined;
   }
+}
+
+const bitmaps = new WeakMap<ReadonlySet<unknown>, Uint8Array | undefined>();
+
+function keyBitmap(keys: ReadonlySet<unknown>): Uint8Array | undefined {
+  if (bitmaps.has(keys)) return bitmaps.get(keys);
+  let bits: Uint8Array | undefined;
+  let max = -1;
+  for (const k of keys) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > 1_000_000) {
+      max = -2;
+      break;
+    }
+    if (k > max) max = k;
+  }
+  if (max >= -1) {
+    bits = new Uint8Array(max + 1);
+    for (const k of keys) bits[k as number] = 1;
+  }
+  bitmaps.set(keys, bits);
+  return bits;
 }
 
 export type Read = (c: Cursor) => unknown;
@@ -283,23 +307,45 @@ export function compileReader(schema: unknown, bigintLong: string): Read {
             }
             const m = new Map<unknown, unknown>();
             if (varintPairs) {
-              // int keys: read and test inline, skip unselected values without decoding them.
+              // Int keys (field ids, nearly always one byte): read and tested inline; unselected
+              // values skipped without decoding.
               const b = c.buf;
+              const bits = c.keyBits;
               for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
+                let p = c.pos;
                 for (let i = 0; i < n; i++) {
-                  const k = readLongNumber(c);
-                  if (keys !== undefined && !keys.has(k)) {
+                  let x = b[p]!;
+                  let k: number;
+                  if (x < 0x80) {
+                    k = (x >>> 1) ^ -(x & 1);
+                    p++;
+                  } else {
+                    c.pos = p;
+                    k = readLongNumber(c);
+                    p = c.pos;
+                  }
+                  if (keys !== undefined && (bits !== undefined ? bits[k] !== 1 : !keys.has(k))) {
                     if (valueIsBytes) {
-                      const len = readLongNumber(c);
-                      c.pos += len;
-                    } else while (b[c.pos++]! & 0x80);
+                      x = b[p]!;
+                      if (x < 0x80) {
+                        if (x & 1) throw truncated(); // a negative length
+                        p += 1 + (x >>> 1);
+                      } else {
+                        c.pos = p;
+                        const len = readLongNumber(c);
+                        p = c.pos + len;
+                      }
+                    } else while (b[p++]! & 0x80);
                     continue;
                   }
+                  c.pos = p;
                   const v = readValue(c);
+                  p = c.pos;
                   if (v !== null) m.set(k, v);
                 }
+                if (p > b.length) throw truncated();
+                c.pos = p;
               }
-              if (c.pos > b.length) throw truncated();
               return m;
             }
             for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
