@@ -1,17 +1,19 @@
 /**
- * Turns a writer's Avro schema into an avsc type lake can decode with, once per distinct schema.
+ * Compiles a writer's Avro schema, once per distinct schema, into lake's decoder (avro-decoder.ts)
+ * and an avsc type with the same binary layout (used to encode).
  *
  * Writers differ in ways that do not change the binary layout: field names (some sanitize,
  * BigQuery orders fields alphabetically and omits ids on map key/value records), record names
  * (DuckDB writes anonymous records), named-type reuse, defaults, logical types. Decoding only
- * depends on the layout, so the writer schema is rewritten before compiling:
+ * depends on the layout, so the writer schema is normalized first:
  * - every field the manifest model knows is renamed to its canonical name, matched by `field-id`
  *   and, when a writer wrote no id, by its canonical name; unknown fields get inert names;
  * - partition struct fields become `p0`, `p1`, ... and are described in `partitionSlots` (field
  *   id, name, Avro type) so the reader can map them to partition spec fields;
  * - named types are inlined under fresh names, defaults and logical types dropped;
- * - `long`s become JS numbers where the model stores counts and sizes, and bigint everywhere else
- *   (ids, sequence numbers, partition values), through a custom avsc long type.
+ * - `long`s decode to JS numbers where the model stores counts and sizes (values beyond 2^53 are
+ *   refused), and to bigint everywhere else (ids, sequence numbers, partition values); avsc gets a
+ *   custom long type for the latter.
  * The result is cached by schema text, so reading 1,000 manifests of one table compiles once.
  */
 import avro from 'avsc';
@@ -19,7 +21,7 @@ import type { Type } from 'avsc';
 import { LakeError } from '../errors.js';
 import { type Read, compileReader } from './avro-decoder.js';
 
-/** How Avro `long`s decode: `number` (counts, sizes; avsc refuses values beyond 2^53) or `bigint`. */
+/** How Avro `long`s decode: `number` (counts, sizes; values beyond 2^53 are refused) or `bigint`. */
 export type LongMode = 'number' | 'bigint';
 
 export interface FieldSpec {
@@ -63,8 +65,8 @@ export interface PartitionSlot {
 }
 
 export interface CompiledSchema {
-  /** avsc type with the writer's binary layout (used to encode). */
-  type: Type;
+  /** avsc type with the writer's binary layout (used to encode; compiled on first use). */
+  readonly type: Type;
   /** Fast decoder of one record (see avro-decoder.ts). */
   read: Read;
   /** The normalized schema both are built from (`long`s that decode to bigint are named `BIGINT_LONG_NAME`). */
@@ -286,14 +288,19 @@ export function compileSchema(schemaJson: string, root: RecordSpec): CompiledSch
   if (typeof normalized !== 'object' || normalized === null || (normalized as JsonObject).type !== 'record') {
     throw invalid('the top-level type must be a record');
   }
-  let type: Type;
-  try {
-    type = avro.Type.forSchema(normalized as avro.Schema, { registry: { [BIGINT_NAME]: BIGINT_LONG } });
-  } catch (e) {
-    throw new LakeError('INVALID_METADATA', `unsupported Avro schema: ${(e as Error).message}`, { cause: e });
-  }
+  let type: Type | undefined;
   const compiled: CompiledSchema = {
-    type,
+    // avsc compiles its encoder on first use: reading never needs it.
+    get type(): Type {
+      if (type === undefined) {
+        try {
+          type = avro.Type.forSchema(normalized as avro.Schema, { registry: { [BIGINT_NAME]: BIGINT_LONG } });
+        } catch (e) {
+          throw new LakeError('INVALID_METADATA', `unsupported Avro schema: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      return type;
+    },
     read: compileReader(normalized, BIGINT_NAME),
     normalized,
     partitionSlots: n.partitionSlots,
