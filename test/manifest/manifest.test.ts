@@ -10,9 +10,11 @@ import { compileSchema } from '../../src/manifest/avro-schema.js';
 import {
   UNASSIGNED_SEQUENCE_NUMBER,
   readManifest,
+  readManifestList,
   readManifestMetadata,
   sameId,
   writeManifest,
+  writeManifestList,
 } from '../../src/manifest/index.js';
 import { MANIFEST_ENTRY_CATALOGUE, manifestEntrySchema, partitionRecordSchema } from '../../src/manifest/schemas.js';
 import { isLakeError } from '../../src/errors.js';
@@ -588,3 +590,44 @@ function rawV2Entry(path: string, partition: Record<string, unknown>, status = 1
     },
   };
 }
+
+describe('writers that store no field ids', () => {
+  /** The same file with every `field-id`/`element-id` removed from its Avro schema (BigQuery writes none). */
+  function withoutIds(bytes: Uint8Array): Uint8Array {
+    const header = readAvroHeader(bytes);
+    const stripped = JSON.stringify(JSON.parse(header.schemaJson), (k, v) => (k === 'field-id' || k === 'element-id' ? undefined : v));
+    const headerType = avro.Type.forSchema({
+      type: 'record',
+      name: 'org.apache.avro.file.Header',
+      fields: [
+        { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
+        { name: 'meta', type: { type: 'map', values: 'bytes' } },
+        { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+      ],
+    });
+    const meta: Record<string, Buffer> = {};
+    for (const [k, v] of Object.entries(header.metadata)) meta[k] = Buffer.from(k === 'avro.schema' ? stripped : v);
+    const head = headerType.toBuffer({ magic: Buffer.from('Obj\x01', 'latin1'), meta, sync: Buffer.from(header.sync) });
+    expect(stripped).not.toContain('field-id');
+    return Buffer.concat([head, Buffer.from(bytes.subarray(header.dataStart))]);
+  }
+
+  it('reads manifests by field name', () => {
+    const entries = [
+      added(dataFile('s3://b/t/data/a.parquet', partitionOf(ROW_A), { valueCounts: new Map([[1, 10]]), lowerBounds: new Map([[2, Uint8Array.of(1, 2, 3, 4)]]) })),
+      added(dataFile('s3://b/t/data/b.parquet', partitionOf(null))),
+    ];
+    const w = writeManifest({ formatVersion: 2, schema: SCHEMA, spec: SPEC, snapshotId: 1n, entries, manifestPath: 'm', codec: 'null' });
+    const mf = committed(w.manifestFile, 3n);
+    const expected = readManifest(w.bytes, { manifestFile: mf, spec: SPEC, schema: SCHEMA }).entries;
+    const back = readManifest(withoutIds(w.bytes), { manifestFile: mf, spec: SPEC, schema: SCHEMA });
+    expect(back.entries).toEqual(expected);
+    expect(back.entries[0]!.dataFile.partition).toEqual(partitionOf(ROW_A));
+  });
+
+  it('reads manifest lists by field name', () => {
+    const w = writeManifest({ formatVersion: 2, schema: SCHEMA, spec: SPEC, snapshotId: 1n, entries: [], manifestPath: 'm' });
+    const list = writeManifestList({ formatVersion: 2, snapshotId: 1n, sequenceNumber: 4n, manifests: [w.manifestFile], codec: 'null' });
+    expect(readManifestList(withoutIds(list.bytes)).manifests).toEqual(list.manifests);
+  });
+});
