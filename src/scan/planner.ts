@@ -142,7 +142,7 @@ interface SpecContext {
   residualCache: Map<string, BoundExpression>;
 }
 
-function emptyStats(): ScanPlanStats {
+function emptyStats(): Required<ScanPlanStats> {
   return {
     manifestsTotal: 0,
     manifestsScanned: 0,

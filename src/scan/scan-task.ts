@@ -33,24 +33,24 @@ export interface FileScanTask {
   residual: BoundExpression;
 }
 
-/** What planning read and pruned; counts are exact (tests assert them). */
+/** What planning read and pruned; counts are exact (tests assert them). Optional fields are always set by `planScan`. */
 export interface ScanPlanStats {
   /** Data + delete manifests in the snapshot. */
   manifestsTotal: number;
   /** Data + delete manifests read (the rest were pruned by partition summaries or file counts). */
   manifestsScanned: number;
-  dataManifestsTotal: number;
-  dataManifestsScanned: number;
-  deleteManifestsTotal: number;
-  deleteManifestsScanned: number;
+  dataManifestsTotal?: number;
+  dataManifestsScanned?: number;
+  deleteManifestsTotal?: number;
+  deleteManifestsScanned?: number;
   /** Live (ADDED or EXISTING) data files in the data manifests read. */
   dataFilesTotal: number;
   /** Data files planned as tasks. */
   dataFilesSelected: number;
   /** Data files dropped because their partition cannot match the filter (inclusive projection). */
-  dataFilesPrunedByPartition: number;
+  dataFilesPrunedByPartition?: number;
   /** Data files dropped because their column metrics show no row can match the filter. */
-  dataFilesPrunedByMetrics: number;
+  dataFilesPrunedByMetrics?: number;
   /** Live delete files in the delete manifests read. */
   deleteFilesTotal: number;
   /** Distinct delete files that apply to at least one task. */
@@ -64,7 +64,7 @@ export interface ScanPlan {
   /** The snapshot read; undefined for a table without snapshots (an empty plan). */
   snapshot: Snapshot | undefined;
   /** How the snapshot was chosen (see snapshot-selector.ts). */
-  selectedBy: 'current' | 'snapshot-id' | 'as-of' | 'tag' | 'branch';
+  selectedBy?: 'current' | 'snapshot-id' | 'as-of' | 'tag' | 'branch';
   /** The branch or tag name when selected by ref. */
   ref?: string;
   /**
@@ -81,6 +81,6 @@ export interface ScanPlan {
    * Every delete file some task uses, once each (read a position delete file once even when it
    * applies to many data files).
    */
-  deleteFiles: DeleteFileRef[];
+  deleteFiles?: DeleteFileRef[];
   stats: ScanPlanStats;
 }

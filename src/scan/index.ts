@@ -1,0 +1,41 @@
+/**
+ * Reading tables: scan planning (snapshot selection, pruning, delete matching), file IO with path
+ * remaps, deletion vectors and position deletes, metadata tables, and the readers.
+ */
+export type { DeleteFileRef, FileScanTask, ScanPlan, ScanPlanStats } from './scan-task.js';
+export { FileIO, type FileIOOptions, type PathRemap, parsePathRemap } from './file-io.js';
+export {
+  type SelectedSnapshot,
+  type SnapshotSelector,
+  type SnapshotSelectorInput,
+  parseTimestampMs,
+  selectSnapshot,
+  toSnapshotSelector,
+} from './snapshot-selector.js';
+export {
+  DEFAULT_PLANNING_CONCURRENCY,
+  type PlanScanOptions,
+  bindFilter,
+  planScan,
+  projectColumns,
+  snapshotManifests,
+} from './planner.js';
+export {
+  DELETE_FILE_PATH_FIELD_ID,
+  DELETE_FILE_POS_FIELD_ID,
+  DELETE_FILE_ROW_FIELD_ID,
+  DeleteFileIndex,
+  type DeleteFileIndexOptions,
+  type MatchingDeletes,
+  canContainEqualityDeletes,
+  isDeletionVector,
+  referencedDataFile,
+} from './delete-file-index.js';
+export {
+  PositionDeleteLoader,
+  type PositionDeleteLoaderOptions,
+  type PositionDeleteRows,
+  type ReadPositionDeleteFile,
+  loadPositionDeletes,
+  readDeletionVector,
+} from './position-deletes.js';
