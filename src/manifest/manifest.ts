@@ -214,7 +214,6 @@ interface RawEntry {
   data_file?: RawDataFile | null;
 }
 
-
 function toBig(v: bigint | number | null | undefined): bigint | undefined {
   if (v === null || v === undefined) return undefined;
   return typeof v === 'bigint' ? v : BigInt(v);
