@@ -15,9 +15,9 @@ import { ancestorsOf } from '../../src/spec/snapshot.js';
 import { type TableMetadata, currentSchema, parseTableMetadata, schemaById, serializeTableMetadata, specById } from '../../src/spec/table-metadata.js';
 import { transformToString } from '../../src/spec/transforms.js';
 import { type PrimitiveType, isPrimitive, typeToString } from '../../src/spec/types.js';
-import { encodeJsonBytes, parseJson } from '../../src/util/json.js';
+import { decodeJsonBytes, encodeJsonBytes, parseJson } from '../../src/util/json.js';
 import type { CheckModule, CheckReport, TableCheck } from './check.js';
-import { firstDifference } from './equal.js';
+import { firstDifference, lostFields } from './equal.js';
 import { type ManifestState, type MetadataFileState, type SnapshotState, type TableContext, errorText } from './table-state.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -700,6 +700,43 @@ export function expectedListAfterWrite(list: ManifestList, written: readonly Man
   });
 }
 
+/**
+ * Differences between a metadata file and lake's rewrite of it that the spec allows, each with why.
+ * Anything else lake does not write back is a field lost.
+ */
+const METADATA_NORMALIZATIONS: { pattern: RegExp; why: string }[] = [
+  { pattern: /^\$\.snapshots\[\]\.sequence-number: 0 -> absent$/, why: 'a zero sequence number is omitted, as the reference implementation writes it' },
+  { pattern: /^\$\.(schemas\[\]|schema)\.identifier-field-ids: 0 items -> absent$|^\$\.(schemas\[\]|schema)\.identifier-field-ids: array -> absent$/, why: 'an empty identifier-field-ids list is omitted' },
+  { pattern: /^\$\.current-snapshot-id: -1 -> null$/, why: 'from v3 on "no current snapshot" is null (spec Appendix F)' },
+  { pattern: /^\$\.(schema|partition-spec): (object|array) -> absent$/, why: 'the deprecated v1 fields are written for v1 tables only' },
+];
+
+const metadataFieldsKept: TableCheck = {
+  name: 'metadata-fields-kept',
+  description:
+    'Every field of every metadata file is in the JSON lake writes for it, with the same value (64-bit numbers compared exactly), except the normalizations the spec allows (listed in checks-metadata.ts).',
+  run(ctx, report) {
+    for (const f of ctx.files) {
+      if (f.metadata === undefined || f.bytes === undefined) continue;
+      checkFieldsKept(f.rel, decodeJsonBytes(f.bytes), f.metadata, report);
+    }
+  },
+};
+
+/** Reports fields of `originalText` that lake's serialization of `m` does not keep (see METADATA_NORMALIZATIONS). */
+export function checkFieldsKept(label: string, originalText: string, m: TableMetadata, report: CheckReport): void {
+  try {
+    const written = parseJson(serializeTableMetadata(m));
+    for (const d of lostFields(parseJson(originalText), written)) {
+      const allowed = METADATA_NORMALIZATIONS.find((n) => n.pattern.test(d));
+      if (allowed === undefined) report.fail(`${label}: field not kept: ${d}`);
+      else report.note(`${label}: ${d} (${allowed.why})`);
+    }
+  } catch (e) {
+    report.fail(`${label}: ${errorText(e)}`);
+  }
+}
+
 const manifestListRoundTrip: TableCheck = {
   name: 'manifest-list-round-trip',
   description:
@@ -957,6 +994,7 @@ export const METADATA_CHECKS: readonly TableCheck[] = [
   filesExist,
   sourceFacts,
   metadataRoundTrip,
+  metadataFieldsKept,
   manifestListRoundTrip,
   manifestRoundTrip,
 ];

@@ -16,14 +16,18 @@ function describeValue(v: unknown): string {
   return String(v);
 }
 
+function numberText(n: number): string {
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
 function keyText(k: unknown): string {
   return typeof k === 'string' ? k : typeof k === 'bigint' ? `${k}n` : String(k);
 }
 
 /** The first difference between `a` and `b` as `path: a-value != b-value`, or undefined when equal. */
 export function firstDifference(a: unknown, b: unknown, path = '$'): string | undefined {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) ? undefined : `${path}: ${numberText(a)} != ${numberText(b)}`;
   if (a === b) return undefined;
-  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) ? undefined : `${path}: ${a} != ${b}`;
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return `${path}: ${describeValue(a)} != ${describeValue(b)}`;
     if (a.length !== b.length) return `${path}: ${describeValue(a)} != ${describeValue(b)}`;
@@ -60,4 +64,32 @@ export function firstDifference(a: unknown, b: unknown, path = '$'): string | un
     return undefined;
   }
   return `${path}: ${describeValue(a)} != ${describeValue(b)}`;
+}
+
+/**
+ * Fields of the original JSON that are missing or different in the written JSON: one
+ * `path: original -> written` line each (array items as `[]`). Numbers compare by their decimal
+ * text, so `9876543210123456789` (bigint) equals the same literal. Nulls in the original are
+ * ignored (an absent optional field reads the same).
+ */
+export function lostFields(original: unknown, written: unknown, path = '$', out: string[] = []): string[] {
+  if (original === null || original === undefined) return out;
+  const text = (v: unknown): string => (v === undefined ? 'absent' : typeof v === 'bigint' || typeof v === 'number' ? String(v) : JSON.stringify(v));
+  if (Array.isArray(original)) {
+    if (!Array.isArray(written)) out.push(`${path}: array -> ${written === undefined ? 'absent' : typeof written}`);
+    else if (original.length !== written.length) out.push(`${path}: ${original.length} items -> ${written.length}`);
+    else original.forEach((x, i) => lostFields(x, written[i], `${path}[]`, out));
+    return out;
+  }
+  if (typeof original === 'object') {
+    if (written === null || typeof written !== 'object' || Array.isArray(written)) {
+      out.push(`${path}: object -> ${written === undefined ? 'absent' : text(written)}`);
+      return out;
+    }
+    const w = written as Record<string, unknown>;
+    for (const [k, v] of Object.entries(original as Record<string, unknown>)) lostFields(v, w[k], `${path}.${k}`, out);
+    return out;
+  }
+  if (text(original) !== text(written)) out.push(`${path}: ${text(original)} -> ${text(written)}`);
+  return out;
 }

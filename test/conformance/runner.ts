@@ -6,7 +6,6 @@
  * found a problem, or the case could not be judged), SKIP (a vector case this runner does not
  * cover, with the reason naming where it is tested).
  */
-import { LakeError } from '../../src/errors.js';
 import { type ConformanceCase, type TableCase, corpusDir, listCases } from './cases.js';
 import { type CheckModule, CheckReport, type CheckResult } from './check.js';
 import { LEVELS } from './levels.js';
@@ -63,6 +62,10 @@ async function runCheck(level: string, check: { name: string; run(ctx: TableCont
   return result;
 }
 
+function failed(level: string, check: string, problem: string): CheckResult {
+  return { level, check, status: 'fail', problems: [problem], notes: [] };
+}
+
 function verdictOf(checks: CheckResult[]): { verdict: Verdict; reason?: string } {
   const failed = checks.filter((c) => c.status === 'fail');
   if (failed.length === 0) return { verdict: 'PASS' };
@@ -75,15 +78,20 @@ function verdictOf(checks: CheckResult[]): { verdict: Verdict; reason?: string }
 async function runTableCase(c: TableCase, levels: readonly CheckModule[]): Promise<Omit<CaseResult, 'durationMs'>> {
   const ctx = await loadTable(c);
   const checks: CheckResult[] = [];
-  if (c.rejection?.level === 'metadata') {
-    // The corpus says the table itself is invalid: the only pass is a clear refusal.
-    const report = new CheckReport();
-    const e = ctx.main.error;
-    if (e === undefined) report.fail(`lake read the metadata, but the corpus says it must be rejected (${c.rejection.reason})`);
-    else if (!(e instanceof LakeError)) report.fail(`must be rejected with a LakeError, got ${errorText(e)}`);
-    else report.note(`rejected as expected: ${errorText(e)}`);
-    checks.push({ level: 'metadata', check: 'rejection', status: report.problems.length > 0 ? 'fail' : 'pass', problems: report.problems, notes: report.notes });
-    return { name: c.name, kind: 'table', ...verdictOf(checks), checks };
+  for (const level of levels) {
+    if (c.rejection !== undefined && c.rejection.level === level.level && !level.checks.some((k) => k.name === 'rejection')) {
+      checks.push(failed(level.level, 'rejection', `the corpus requires lake to reject this case ("${c.rejection.reason}") but the ${level.level} level has no rejection check`));
+    }
+  }
+  if (c.rejection !== undefined && !levels.some((l) => l.level === c.rejection!.level)) {
+    checks.push({
+      level: c.rejection.level,
+      check: 'rejection',
+      status: 'skip',
+      problems: [],
+      notes: [],
+      skipReason: `the corpus requires lake to reject this case at the ${c.rejection.level} level ("${c.rejection.reason}"); judged once that level is installed`,
+    });
   }
   for (const level of levels) {
     for (const check of level.checks) checks.push(await runCheck(level.level, check, ctx));

@@ -11,7 +11,7 @@ import { readManifestList, writeManifestList } from '../../src/manifest/index.js
 import { LakeError, type LakeErrorCode } from '../../src/errors.js';
 import { parseTableMetadata, serializeTableMetadata } from '../../src/spec/table-metadata.js';
 import { CheckReport } from './check.js';
-import { expectedListAfterWrite } from './checks-metadata.js';
+import { checkFieldsKept, expectedListAfterWrite } from './checks-metadata.js';
 import { firstDifference } from './equal.js';
 import { errorText } from './table-state.js';
 
@@ -62,6 +62,7 @@ const tableMetadataJson: VectorSuite = {
         const d = firstDifference(m, again);
         report.expect(d === undefined, () => `${name}: changed by read -> write -> read at ${d}`);
         report.expect(serializeTableMetadata(again) === written, `${name}: writing the re-read metadata gives different text`);
+        checkFieldsKept(name, text, m, report);
       } catch (e) {
         report.fail(`${name}: ${errorText(e)}`);
       }
