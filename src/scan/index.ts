@@ -39,3 +39,18 @@ export {
   loadPositionDeletes,
   readDeletionVector,
 } from './position-deletes.js';
+export {
+  METADATA_TABLE_NAMES,
+  type MetadataColumn,
+  type MetadataTable,
+  type MetadataTableName,
+  type SnapshotTableOptions,
+  filesTable,
+  historyTable,
+  manifestsTable,
+  metadataTable,
+  partitionsTable,
+  refsTable,
+  snapshotsTable,
+  unifiedPartitionType,
+} from './metadata-tables.js';
