@@ -236,7 +236,7 @@ export function writePuffin(options: WritePuffinOptions): WrittenPuffin {
     });
     offset += b.data.length;
   }
-  const json = {
+  const json: Record<string, unknown> = {
     blobs: blobs.map((b) => {
       const o: Record<string, unknown> = {
         type: b.type,
@@ -249,8 +249,9 @@ export function writePuffin(options: WritePuffinOptions): WrittenPuffin {
       if (Object.keys(b.properties).length > 0) o.properties = b.properties;
       return o;
     }),
-    properties: { ...(options.properties ?? {}) },
   };
+  // empty properties are omitted, as the reference writer does
+  if (Object.keys(options.properties ?? {}).length > 0) json.properties = { ...options.properties };
   const payload = new TextEncoder().encode(stringifyJson(json));
   const total = offset + 4 + payload.length + FOOTER_TRAILER;
   const out = new Uint8Array(total);
