@@ -547,15 +547,16 @@ const filesExist: TableCheck = {
     const check = async (path: string, size: number | undefined, what: string): Promise<void> => {
       if (checked.has(path)) return;
       checked.add(path);
-      const local = ctx.case.remap(path);
-      if (local === undefined) {
-        report.fail(`${what} ${path} is outside the embedded prefix ${ctx.case.prefix}`);
+      let info;
+      try {
+        info = await ctx.head(path);
+      } catch (e) {
+        report.fail(`${what} ${path}: ${errorText(e)}`);
         return;
       }
-      const info = await ctx.head(local);
       if (info === undefined) {
         if (gone) report.note(`${what} ${path} of an expired snapshot is gone`);
-        else report.fail(`${what} ${path} not found at ${local}`);
+        else report.fail(`${what} ${path} not found at ${ctx.resolve(path)}`);
       }
       else if (size !== undefined && info.size !== size) {
         // Some upstream fixtures were rewritten after their manifests: readers must take the

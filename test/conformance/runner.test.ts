@@ -102,10 +102,14 @@ describe('CLI output', () => {
     let out = '';
     const code = await runCli(['--dir', root], { out: (t) => (out += t), err: () => {} });
     const lines = out.trim().split('\n');
-    expect(lines[0]).toBe(`PASS ${CROSS}`);
-    expect(lines[1]).toMatch(/^SKIP vectors-dv-roaring: .*test\/puffin/);
-    expect(lines[2]).toBe('conformance: 1 passed, 0 failed, 1 skipped');
+    expect(lines).toEqual([`PASS ${CROSS}`, 'PASS vectors-dv-roaring', 'conformance: 2 passed, 0 failed, 0 skipped']);
     expect(code).toBe(0);
+  });
+
+  it('formats SKIP and FAIL lines on one line', () => {
+    const base = { kind: 'vector' as const, checks: [], durationMs: 0 };
+    expect(caseLine({ ...base, name: 'v', verdict: 'SKIP', reason: 'tested in\n  elsewhere' })).toBe('SKIP v: tested in elsewhere');
+    expect(caseLine({ ...base, name: 'v', verdict: 'FAIL', reason: 'x: y' })).toBe('FAIL v: x: y');
   });
 
   it('exits 1 when a case fails, and prints FAIL with the reason', async () => {
@@ -300,6 +304,9 @@ describe('table cases: each check catches what it is for', () => {
           run(ctx, report) {
             seen.push(`${ctx.case.name}:${ctx.main.metadata?.snapshots.length}`);
             report.expect(ctx.case.remap(`${ctx.case.prefix}/data/x.parquet`) === join(ctx.case.dir, 'data/x.parquet'), 'remap');
+            report.expect(ctx.resolve(`${ctx.case.prefix}/data/x.parquet`) === join(ctx.case.dir, 'data/x.parquet'), 'resolve');
+            report.expect(ctx.io.resolve(`${ctx.case.prefix}/metadata`) === join(ctx.case.dir, 'metadata'), 'io');
+            expect(() => ctx.resolve('s3://elsewhere/data/x.parquet')).toThrow(/does not start with the case's embedded prefix/);
           },
         },
         { name: 'rejection', description: 'test', run: (_ctx, report) => report.skip('no rejection in these cases') },
@@ -351,12 +358,34 @@ describe('vector cases', () => {
     expect(notes).toMatch(/delete manifest .* has first_row_id 100; the spec says it is always null/);
   });
 
-  it('skips the deletion-vector and Puffin vectors, naming where they are tested', async () => {
+  it('runs the deletion-vector and Puffin vectors through lake\'s Puffin reader', async () => {
     for (const v of ['vectors-dv-roaring', 'vectors-dv-puffin-iceberg-go', 'vectors-puffin-v1']) {
       const r = await runCase(loadCase(CORPUS, v));
-      expect(r.verdict).toBe('SKIP');
-      expect(r.reason).toContain('test/puffin/');
+      expect(r.verdict, caseLine(r)).toBe('PASS');
     }
+    const v = 'vectors-dv-roaring';
+    const root = corpusWith(v);
+    // One flipped bit inside the bitmap: the CRC no longer matches.
+    const file = join(root, v, 'small-alternating-values-position-index.bin');
+    const bytes = readFileSync(file);
+    bytes[12]! ^= 0x01;
+    writeFileSync(file, bytes);
+    // A valid bitmap where the corpus requires a rejection.
+    cpSync(join(root, v, '64map32bitvals.bin'), join(root, v, '64maphighvals.bin'));
+    const r = await judge(root, v);
+    expect(r.verdict).toBe('FAIL');
+    const problems = r.checks[0]!.problems.join('\n');
+    expect(problems).toMatch(/small-alternating-values-position-index\.bin: INVALID_METADATA: .*CRC-32 mismatch/);
+    expect(problems).toContain('64maphighvals.bin must be rejected');
+  });
+
+  it('checks the positions each Puffin deletion vector holds', async () => {
+    const v = 'vectors-dv-puffin-iceberg-go';
+    const root = corpusWith(v);
+    cpSync(join(root, v, 'single-blob-dv.puffin'), join(root, v, 'deletion-vector-v1.puffin'));
+    const r = await judge(root, v);
+    expect(r.verdict).toBe('FAIL');
+    expect(r.reason).toContain('deletion-vector-v1.puffin: referenced data files s3://warehouse/db/table/data/00000-0-abc.parquet');
   });
 });
 

@@ -110,7 +110,7 @@ async function runVectorCase(c: ConformanceCase & { kind: 'vector' }): Promise<O
     report.fail(`suite crashed: ${errorText(e)}`);
   }
   const checks: CheckResult[] = [
-    { level: 'metadata', check: c.name, status: report.problems.length > 0 ? 'fail' : 'pass', problems: report.problems, notes: report.notes },
+    { level: 'vectors', check: c.name, status: report.problems.length > 0 ? 'fail' : 'pass', problems: report.problems, notes: report.notes },
   ];
   return { name: c.name, kind: 'vector', ...verdictOf(checks), checks };
 }

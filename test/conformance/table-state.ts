@@ -7,7 +7,7 @@
  * that error is one the corpus documents or a failure.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, normalize, relative } from 'node:path';
 import {
   type ManifestContents,
   type ManifestList,
@@ -21,6 +21,7 @@ import type { Schema } from '../../src/spec/schema.js';
 import type { Snapshot } from '../../src/spec/snapshot.js';
 import { type TableMetadata, currentSchema, parseTableMetadata, specById } from '../../src/spec/table-metadata.js';
 import { LakeError } from '../../src/errors.js';
+import { FileIO } from '../../src/scan/file-io.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import type { ObjectInfo } from '../../src/storage/storage.js';
 import { isGzip } from '../../src/util/json.js';
@@ -80,13 +81,22 @@ export interface TableContext {
   main: MetadataFileState;
   /** Every metadata file of the case folder, the main one first. */
   files: MetadataFileState[];
-  /** Reads a local file once per run of the case (errors are LakeErrors from lake's storage). */
-  read(local: string): Promise<Uint8Array>;
-  /** Size of a local file, undefined when missing. */
-  head(local: string): Promise<ObjectInfo | undefined>;
+  /** lake's FileIO with the case's path remap (embedded prefix -> case folder). */
+  io: FileIO;
+  /**
+   * The local path of an embedded path: lake's FileIO resolution, checked against the runner's own
+   * remap. Throws INVALID_INPUT for a path outside the embedded prefix, INTERNAL when the two disagree.
+   */
+  resolve(embedded: string): string;
+  /** Reads an embedded path through `io`, once per run of the case (errors are lake's LakeErrors). */
+  read(embedded: string): Promise<Uint8Array>;
+  /** Size of the object an embedded path names, undefined when missing (through `io`). */
+  head(embedded: string): Promise<ObjectInfo | undefined>;
   /** Per-check scratch space for later levels (e.g. the data level caching a scan plan). */
   scratch: Map<string, unknown>;
 }
+
+type Reader = (embedded: string) => Promise<Uint8Array>;
 
 const METADATA_FILE = /\.metadata\.json(\.gz)?$/;
 
@@ -105,25 +115,43 @@ function outsidePrefix(c: TableCase, path: string): LakeError {
 
 /** Loads a table case. Never throws for unreadable pieces: they carry their error. */
 export async function loadTable(c: TableCase): Promise<TableContext> {
-  const storage = new LocalStorage();
+  // Reads go through lake's own path remapping, as `--path-remap FROM=TO` does for users.
+  const to = c.prefix.endsWith('/') ? `${c.dir}/` : c.dir;
+  const io = new FileIO({ remaps: [{ from: c.prefix, to }], storage: new LocalStorage() });
+  const resolve = (embedded: string): string => {
+    const mine = c.remap(embedded);
+    if (mine === undefined) throw outsidePrefix(c, embedded);
+    const theirs = io.resolve(embedded);
+    if (normalize(theirs) !== normalize(mine)) {
+      throw new LakeError('INTERNAL', `lake's path remap resolves ${embedded} to ${theirs}, the runner's to ${mine}`);
+    }
+    return theirs;
+  };
   const bytes = new Map<string, Promise<Uint8Array>>();
   const heads = new Map<string, Promise<ObjectInfo | undefined>>();
-  const read = (local: string): Promise<Uint8Array> => {
-    let p = bytes.get(local);
+  const read = (embedded: string): Promise<Uint8Array> => {
+    let p = bytes.get(embedded);
     if (p === undefined) {
-      p = storage.read(local);
-      bytes.set(local, p);
+      p = (async () => {
+        resolve(embedded);
+        return io.read(embedded);
+      })();
+      bytes.set(embedded, p);
     }
     return p;
   };
-  const head = (local: string): Promise<ObjectInfo | undefined> => {
-    let p = heads.get(local);
+  const head = (embedded: string): Promise<ObjectInfo | undefined> => {
+    let p = heads.get(embedded);
     if (p === undefined) {
-      p = storage.head(local);
-      heads.set(local, p);
+      p = (async () => {
+        resolve(embedded);
+        return io.head(embedded);
+      })();
+      heads.set(embedded, p);
     }
     return p;
   };
+  const storage = new LocalStorage();
 
   const paths = findMetadataFiles(c.dir);
   if (!paths.includes(c.metadataPath)) paths.unshift(c.metadataPath); // missing: its read error is reported
@@ -137,23 +165,24 @@ export async function loadTable(c: TableCase): Promise<TableContext> {
     if (notMetadata !== undefined) state.notMetadata = notMetadata;
     files.push(state);
     try {
-      state.bytes = await read(local);
+      state.bytes = await storage.read(local);
       state.gzip = isGzip(state.bytes);
       state.metadata = parseTableMetadata(state.bytes, { source: rel });
     } catch (e) {
       state.error = e;
       continue;
     }
-    for (const snapshot of state.metadata.snapshots) state.snapshots.push(await loadSnapshot(c, state.metadata, snapshot, read));
+    for (const snapshot of state.metadata.snapshots) state.snapshots.push(await loadSnapshot(c, state.metadata, snapshot, read, resolve));
   }
-  return { case: c, main: files[0]!, files, read, head, scratch: new Map() };
+  return { case: c, main: files[0]!, files, io, resolve, read, head, scratch: new Map() };
 }
 
 async function loadSnapshot(
   c: TableCase,
   m: TableMetadata,
   snapshot: Snapshot,
-  read: (local: string) => Promise<Uint8Array>,
+  read: Reader,
+  resolve: (embedded: string) => string,
 ): Promise<SnapshotState> {
   const s: SnapshotState = { snapshot, manifests: [] };
   let schema: Schema | undefined;
@@ -164,38 +193,34 @@ async function loadSnapshot(
   }
   if (snapshot.manifestList !== undefined) {
     s.listPath = snapshot.manifestList;
-    const local = c.remap(snapshot.manifestList);
     try {
-      if (local === undefined) throw outsidePrefix(c, snapshot.manifestList);
-      s.listLocal = local;
-      s.listBytes = await read(local);
+      s.listLocal = resolve(snapshot.manifestList);
+      s.listBytes = await read(snapshot.manifestList);
       s.list = readManifestList(s.listBytes);
     } catch (e) {
       s.listError = e;
       return s;
     }
-    for (const entry of s.list.manifests) s.manifests.push(await loadManifest(c, m, schema, entry.manifestPath, entry, read));
+    for (const entry of s.list.manifests) s.manifests.push(await loadManifest(m, schema, entry.manifestPath, entry, read, resolve));
   } else {
-    for (const path of snapshot.manifests ?? []) s.manifests.push(await loadManifest(c, m, schema, path, undefined, read));
+    for (const path of snapshot.manifests ?? []) s.manifests.push(await loadManifest(m, schema, path, undefined, read, resolve));
   }
   return s;
 }
 
 async function loadManifest(
-  c: TableCase,
   m: TableMetadata,
   schema: Schema | undefined,
   path: string,
   entry: ManifestFile | undefined,
-  read: (local: string) => Promise<Uint8Array>,
+  read: Reader,
+  resolve: (embedded: string) => string,
 ): Promise<ManifestState> {
   const ms: ManifestState = { path };
   if (entry !== undefined) ms.entry = entry;
   try {
-    const local = c.remap(path);
-    if (local === undefined) throw outsidePrefix(c, path);
-    ms.local = local;
-    ms.bytes = await read(local);
+    ms.local = resolve(path);
+    ms.bytes = await read(path);
     const specId = entry?.partitionSpecId ?? readManifestMetadata(ms.bytes).specId ?? 0;
     const spec = specById(m, specId);
     if (spec === undefined) throw new LakeError('INVALID_METADATA', `manifest ${path} uses partition spec ${specId}, which the table metadata does not have`);

@@ -1,8 +1,7 @@
 /**
- * The corpus's vector cases (`vectors-*`): loose files with no table around them. The metadata
- * level covers the table-metadata JSON vectors and the manifest-list vectors; deletion-vector and
- * Puffin vectors belong to lake's Puffin reader and are reported as skipped here, naming where
- * they are tested.
+ * The corpus's vector cases (`vectors-*`): loose files with no table around them: table-metadata
+ * JSON and manifest-list vectors here, deletion-vector and Puffin vectors in vectors-puffin.ts.
+ * A suite may instead be marked `skip` with a reason that names where its vectors are tested.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { CheckReport } from './check.js';
 import { checkFieldsKept, expectedListAfterWrite } from './checks-metadata.js';
 import { firstDifference } from './equal.js';
 import { errorText } from './table-state.js';
+import { PUFFIN_VECTOR_SUITES } from './vectors-puffin.js';
 
 export interface VectorSuite {
   /** The case folder name. */
@@ -110,13 +110,4 @@ const manifestListAvro: VectorSuite = {
   },
 };
 
-const PUFFIN_SKIP =
-  "deletion-vector and Puffin vectors are checked against lake's Puffin reader (src/puffin) in test/puffin/, not at the metadata level";
-
-export const VECTOR_SUITES: readonly VectorSuite[] = [
-  tableMetadataJson,
-  manifestListAvro,
-  { name: 'vectors-dv-roaring', skip: PUFFIN_SKIP },
-  { name: 'vectors-dv-puffin-iceberg-go', skip: PUFFIN_SKIP },
-  { name: 'vectors-puffin-v1', skip: PUFFIN_SKIP },
-];
+export const VECTOR_SUITES: readonly VectorSuite[] = [tableMetadataJson, manifestListAvro, ...PUFFIN_VECTOR_SUITES];
