@@ -95,3 +95,22 @@ export async function countRows(plan: ScanPlan, options: CountOptions = {}): Pro
     conn.closeSync();
   }
 }
+
+/**
+ * Paths of the plan's data files that hold at least one row matching `whereSql` (DuckDB SQL over
+ * the file's own column names). A sound plan for the same filter must include every one of them.
+ */
+export async function filesWithMatchingRows(plan: ScanPlan, whereSql: string): Promise<string[]> {
+  const conn = await duckdbConnect();
+  try {
+    const out: string[] = [];
+    for (const t of plan.tasks) {
+      const p = plan.io.localPath(t.dataFile.filePath)!;
+      const [{ n }] = (await rows(conn, `SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(p)}) WHERE ${whereSql}`)) as [{ n: bigint }];
+      if (n > 0n) out.push(t.dataFile.filePath);
+    }
+    return out.sort();
+  } finally {
+    conn.closeSync();
+  }
+}
