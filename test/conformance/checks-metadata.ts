@@ -5,7 +5,16 @@
  * reports a problem.
  */
 import { readAvroHeader } from '../../src/manifest/avro-file.js';
-import { type ManifestList, readManifest, readManifestList, sameId, writeManifest, writeManifestList } from '../../src/manifest/index.js';
+import {
+  type ManifestList,
+  type WrittenManifest,
+  type WrittenManifestList,
+  readManifest,
+  readManifestList,
+  sameId,
+  writeManifest,
+  writeManifestList,
+} from '../../src/manifest/index.js';
 import { LakeError } from '../../src/errors.js';
 import { EntryStatus, FileContent, type ManifestEntry, type ManifestFile } from '../../src/spec/data-file.js';
 import { parsePartitionSpec, type PartitionSpec, partitionType } from '../../src/spec/partition-spec.js';
@@ -17,6 +26,7 @@ import { transformToString } from '../../src/spec/transforms.js';
 import { type PrimitiveType, isPrimitive, typeToString } from '../../src/spec/types.js';
 import { decodeJsonBytes, encodeJsonBytes, parseJson } from '../../src/util/json.js';
 import type { CheckModule, CheckReport, TableCheck } from './check.js';
+import { decodeAvroRaw, lostAvroFields } from './avro-raw.js';
 import { firstDifference, lostFields } from './equal.js';
 import { type ManifestState, type MetadataFileState, type SnapshotState, type TableContext, errorText } from './table-state.js';
 
@@ -683,6 +693,31 @@ const metadataRoundTrip: TableCheck = {
   },
 };
 
+/** lake's rewrite of a manifest list: same format version, ids, sequence number and codec. */
+function rewriteList(s: SnapshotState): WrittenManifestList {
+  const list = s.list!;
+  const snap = s.snapshot;
+  const firstRowId = list.firstRowId ?? snap.firstRowId ?? (list.formatVersion === 3 ? 0n : undefined);
+  return writeManifestList({
+    formatVersion: list.formatVersion,
+    snapshotId: list.snapshotId ?? snap.snapshotId,
+    parentSnapshotId: list.keyValue['parent-snapshot-id'] !== undefined ? (list.parentSnapshotId ?? null) : (snap.parentSnapshotId ?? null),
+    sequenceNumber: list.sequenceNumber ?? snap.sequenceNumber,
+    ...(firstRowId === undefined ? {} : { firstRowId }),
+    manifests: list.manifests,
+    codec: readAvroHeader(s.listBytes!).codec,
+  });
+}
+
+/** lake's rewrite of a manifest: same format version, content, spec, schema and codec, the entries as read. */
+function rewriteManifest(v: SnapshotView, ms: ManifestState): WrittenManifest {
+  const { metadata: md, entries } = ms.contents!;
+  const schema = md.schema ?? currentSchema(v.m);
+  const content = (ms.entry?.content ?? (md.content === 'deletes' ? 1 : 0)) === 1 ? 'deletes' : 'data';
+  const snapshotId = ms.entry?.addedSnapshotId ?? entries[0]?.snapshotId ?? v.s.snapshot.snapshotId;
+  return writeManifest({ formatVersion: md.formatVersion, schema, spec: ms.spec!, content, snapshotId, entries, manifestPath: ms.path, codec: md.codec });
+}
+
 /**
  * What a manifest list reads back as after lake writes it: unchanged, except where the spec makes
  * the writer decide (spec "First Row ID Assignment"): v3 data manifests without a first_row_id
@@ -752,17 +787,7 @@ const manifestListRoundTrip: TableCheck = {
       const tag = `${where(v)}: ${fileName(s.listPath!)}`;
       try {
         const codec = readAvroHeader(s.listBytes).codec;
-        const snap = s.snapshot;
-        const firstRowId = list.firstRowId ?? snap.firstRowId ?? (list.formatVersion === 3 ? 0n : undefined);
-        const w = writeManifestList({
-          formatVersion: list.formatVersion,
-          snapshotId: list.snapshotId ?? snap.snapshotId,
-          parentSnapshotId: list.keyValue['parent-snapshot-id'] !== undefined ? (list.parentSnapshotId ?? null) : (snap.parentSnapshotId ?? null),
-          sequenceNumber: list.sequenceNumber ?? snap.sequenceNumber,
-          ...(firstRowId === undefined ? {} : { firstRowId }),
-          manifests: list.manifests,
-          codec,
-        });
+        const w = rewriteList(s);
         const again = readManifestList(w.bytes);
         const expected = expectedListAfterWrite(list, w.manifests, (msg) => report.note(`${tag}: ${msg}`));
         const d = firstDifference(expected, again.manifests);
@@ -807,10 +832,7 @@ const manifestRoundTrip: TableCheck = {
 function roundTripManifest(v: SnapshotView, ms: ManifestState, report: CheckReport, tag: string): void {
   const { metadata: md, entries } = ms.contents!;
   const spec = ms.spec!;
-  const schema = md.schema ?? currentSchema(v.m);
-  const content = (ms.entry?.content ?? (md.content === 'deletes' ? 1 : 0)) === 1 ? 'deletes' : 'data';
-  const snapshotId = ms.entry?.addedSnapshotId ?? entries[0]?.snapshotId ?? v.s.snapshot.snapshotId;
-  const w = writeManifest({ formatVersion: md.formatVersion, schema, spec, content, snapshotId, entries, manifestPath: ms.path, codec: md.codec });
+  const w = rewriteManifest(v, ms);
   const entry = ms.entry === undefined ? undefined : { ...ms.entry, manifestLength: w.bytes.length };
   const again = readManifest(w.bytes, { ...(entry === undefined ? {} : { manifestFile: entry }), spec, schema: currentSchema(v.m) });
   const d = firstDifference(entries, again.entries);
@@ -840,6 +862,58 @@ function roundTripManifest(v: SnapshotView, ms: ManifestState, report: CheckRepo
     }
   }
 }
+
+const avroFieldsKept: TableCheck = {
+  name: 'avro-fields-kept',
+  description:
+    "Every non-null field of every record of every manifest and manifest list, decoded independently (avsc, the file's own schema, exact longs), is in lake's rewrite with the same value; the only allowed changes are the ones inheritance restores on read (an ADDED entry's file_sequence_number left null when it equals its manifest's) and the spec's null first_row_id of delete manifests.",
+  run(ctx, report) {
+    const lists = new Set<string>();
+    const manifests = new Set<string>();
+    for (const v of distinctSnapshots(ctx)) {
+      const { s } = v;
+      if (!complete(s)) continue;
+      if (s.list !== undefined && !lists.has(s.listLocal!)) {
+        lists.add(s.listLocal!);
+        const tag = `${where(v)}: ${fileName(s.listPath!)}`;
+        try {
+          const original = decodeAvroRaw(s.listBytes!) as Record<string, unknown>[];
+          const written = decodeAvroRaw(rewriteList(s).bytes) as Record<string, unknown>[];
+          report.expect(original.length === written.length, `${tag}: ${original.length} records -> ${written.length}`);
+          original.forEach((r, i) => {
+            for (const d of lostAvroFields(r, written[i])) {
+              if (d.startsWith('$.first_row_id:') && d.endsWith('-> null') && Number(r.content) === 1) continue; // delete manifests: always null
+              report.fail(`${tag}: record ${i}: ${d}`);
+            }
+          });
+        } catch (e) {
+          report.fail(`${tag}: ${errorText(e)}`);
+        }
+      }
+      for (const ms of s.manifests) {
+        const key = `${ms.local}|v${v.m.formatVersion}`;
+        if (manifests.has(key)) continue;
+        manifests.add(key);
+        const tag = `${where(v)}: ${fileName(ms.path)}`;
+        try {
+          const original = decodeAvroRaw(ms.bytes!) as Record<string, unknown>[];
+          const written = decodeAvroRaw(rewriteManifest(v, ms).bytes) as Record<string, unknown>[];
+          report.expect(original.length === written.length, `${tag}: ${original.length} entries -> ${written.length}`);
+          original.forEach((r, i) => {
+            for (const d of lostAvroFields(r, written[i])) {
+              // lake leaves an ADDED file's file sequence number to inheritance, as the reference writer does.
+              const fileSeq = /^\$\.file_sequence_number: (\d+) -> null$/.exec(d);
+              if (fileSeq && Number(r.status) === 1 && ms.entry !== undefined && BigInt(fileSeq[1]!) === ms.entry.sequenceNumber) continue;
+              report.fail(`${tag}: entry ${i}: ${d}`);
+            }
+          });
+        } catch (e) {
+          report.fail(`${tag}: ${errorText(e)}`);
+        }
+      }
+    }
+  },
+};
 
 /** True when `v` has lake's in-memory representation of a value of `t` (src/spec/types.ts). */
 function represents(t: PrimitiveType, v: unknown): boolean {
@@ -998,6 +1072,7 @@ export const METADATA_CHECKS: readonly TableCheck[] = [
   metadataFieldsKept,
   manifestListRoundTrip,
   manifestRoundTrip,
+  avroFieldsKept,
 ];
 
 export const metadataLevel: CheckModule = {

@@ -18,6 +18,7 @@ import {
   repoRoot,
 } from './cases.js';
 import type { CheckModule } from './check.js';
+import { decodeAvroRaw, lostAvroFields } from './avro-raw.js';
 import { firstDifference, lostFields } from './equal.js';
 import { LEVELS } from './levels.js';
 import { runCli } from './main.js';
@@ -428,6 +429,25 @@ describe('runner helpers', () => {
     expect(firstDifference({ m: new Map([[2, 1]]) }, { m: new Map() })).toBe('$.m.get(2): present != absent');
     expect(lostFields({ a: { b: 1, c: [1, 2] }, d: null }, { a: { b: 1n, c: [1] } })).toEqual(['$.a.c: 2 items -> 1']);
     expect(lostFields({ id: 9876543210123456789n }, { id: 9876543210123456789n })).toEqual([]);
+  });
+
+  it('decodes Avro independently with exact longs, and finds fields a rewrite lost', () => {
+    const list = join(CORPUS, CROSS, 'metadata/snap-9876543210123456789-1-05ab0eba-8e2d-4f10-b28f-8b0b9cb2573b.avro');
+    const records = decodeAvroRaw(readFileSync(list)) as Record<string, unknown>[];
+    // Longs beyond 2^53 come out exact (the hand-assembled delete manifest names a snapshot the metadata does not have).
+    expect(records.map((r) => r.added_snapshot_id)).toEqual([4327154639183968397n, -653171173268680982n]);
+    const original = { status: 1, snapshot_id: 9007199254740993n, data_file: { partition: { a: 1, b: null }, split_offsets: [4n], value_counts: [{ key: 1, value: 3n }, { key: 2, value: 5n }] } };
+    expect(lostAvroFields(original, structuredClone(original))).toEqual([]);
+    const renamed = { ...original, data_file: { ...original.data_file, partition: { a_renamed: 1, b: null } } };
+    expect(lostAvroFields(original, renamed)).toEqual([]);
+    const changed = { ...original, snapshot_id: 9007199254740992n, data_file: { partition: { a: 1 }, value_counts: [{ key: 2, value: 5n }] } };
+    expect(lostAvroFields(original, changed)).toEqual([
+      '$.snapshot_id: 9007199254740993 -> 9007199254740992',
+      '$.data_file.split_offsets: array -> absent',
+      '$.data_file.value_counts{1}: 3 -> absent',
+    ]);
+    expect(lostAvroFields({ added_data_files_count: 2 }, { added_files_count: 2 })).toEqual([]);
+    expect(lostAvroFields({ key_metadata: Buffer.from([1, 2]) }, { key_metadata: null })).toEqual(['$.key_metadata: 0x0102 -> null']);
   });
 
   it('lists every corpus folder', () => {
