@@ -4,7 +4,7 @@
  *
  * Two kinds of case folders:
  * - table cases: a real Iceberg table plus EXPECTED.json (metadata file, embedded path prefix,
- *   schema, specs, current snapshot, source-asserted facts, helper-decoded row counts);
+ *   schema, specs, current snapshot, source-asserted facts, the corpus collector's decoded row counts);
  * - vector cases (`vectors-*`): loose files (metadata JSON, manifest lists, Puffin, Roaring)
  *   whose expectations are described in CASES.md.
  */
@@ -79,7 +79,7 @@ export interface ExpectedJson {
   helper_decode_NOT_AN_ORACLE?: {
     current_rows?: number;
     current_int_column_sums?: Record<string, string>;
-    /** Snapshot id -> row count; a string value is the helper's error (the snapshot was unreadable to it). */
+    /** Snapshot id -> row count; a string value is the collector's decode error (the snapshot was unreadable to it). */
     per_snapshot_rows?: Record<string, number | string>;
   };
 }
@@ -128,7 +128,7 @@ export interface TableCase {
   remap(path: string): string | undefined;
   currentSnapshotId: bigint | undefined;
   facts: SourceFacts;
-  /** Helper-decoded rows per snapshot (not an oracle): a number, or the helper's error text. */
+  /** Rows per snapshot as the corpus collector decoded them (not an oracle): a number, or its error text. */
   snapshotRows: Map<bigint, number | { error: string }>;
   /** Snapshots the corpus documents as unreadable (id -> the corpus's words). */
   documentedUnreadable: Map<bigint, string>;
@@ -169,9 +169,9 @@ export function parseExpected(json: unknown, name: string): ExpectedJson {
   for (const key of ['metadata_file', 'embedded_path_prefix', 'schema', 'partition_specs', 'current_snapshot_id']) requireString(o, key, name);
   if (typeof o.format_version !== 'number') fail(name, `"format_version" must be a number, got ${JSON.stringify(o.format_version)}`);
   if (!/^-?\d+$/.test(o.current_snapshot_id as string)) fail(name, `"current_snapshot_id" must be an integer string`);
-  const helper = o.helper_decode_NOT_AN_ORACLE;
-  if (helper !== undefined && (helper === null || typeof helper !== 'object')) fail(name, '"helper_decode_NOT_AN_ORACLE" must be an object');
-  const rows = (helper as Record<string, unknown> | undefined)?.per_snapshot_rows;
+  const decoded = o.helper_decode_NOT_AN_ORACLE;
+  if (decoded !== undefined && (decoded === null || typeof decoded !== 'object')) fail(name, '"helper_decode_NOT_AN_ORACLE" must be an object');
+  const rows = (decoded as Record<string, unknown> | undefined)?.per_snapshot_rows;
   if (rows !== undefined) {
     if (rows === null || typeof rows !== 'object') fail(name, '"per_snapshot_rows" must be an object');
     for (const [id, v] of Object.entries(rows as Record<string, unknown>)) {

@@ -31,7 +31,7 @@ import { firstDifference, lostFields } from './equal.js';
 import { type ManifestState, type MetadataFileState, type SnapshotState, type TableContext, errorText } from './table-state.js';
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Shared pieces
 
 interface SnapshotView {
   file: MetadataFileState;
@@ -240,7 +240,7 @@ const unreadablePieces: TableCheck = {
       if (doc !== undefined) report.fail(`${where(v)}: the corpus documents this snapshot as unreadable ("${doc}"), but its manifest list was read`);
       for (const ms of s.manifests) if (ms.error !== undefined) report.fail(`${where(v)}: manifest ${ms.path}: ${errorText(ms.error)}`);
     }
-    // The helper decode's per-snapshot errors must be exactly the documented ones.
+    // The collector's per-snapshot decode errors must be exactly the documented ones.
     for (const [id, rows] of ctx.case.snapshotRows) {
       if (typeof rows !== 'number' && !documented.has(id)) report.fail(`EXPECTED gives an error for snapshot ${id} ("${rows.error}") that the corpus does not document`);
     }

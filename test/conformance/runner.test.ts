@@ -16,6 +16,7 @@ import {
   loadCase,
   parseSourceFacts,
   repoRoot,
+  type TableCase,
 } from './cases.js';
 import type { CheckModule } from './check.js';
 import { decodeAvroRaw, lostAvroFields } from './avro-raw.js';
@@ -23,6 +24,7 @@ import { firstDifference, lostFields } from './equal.js';
 import { LEVELS } from './levels.js';
 import { runCli } from './main.js';
 import { remapPath } from './paths.js';
+import { loadTable } from './table-state.js';
 import { type CaseResult, caseLine, runCase, runConformance, summaryLine } from './runner.js';
 
 const CORPUS = corpusDir();
@@ -228,7 +230,7 @@ describe('table cases: each check catches what it is for', () => {
     const r = await judge(root, UNPART);
     expect(r.verdict).toBe('FAIL');
     expect(r.reason).toMatch(/^unreadable-pieces: .*snapshot 7342794868382145167: manifest list .*NOT_FOUND/);
-    // The helper's error for that snapshot is no longer backed by the corpus text either.
+    // The collector's decode error for that snapshot is no longer backed by the corpus text either.
     expect(r.checks.find((c) => c.check === 'unreadable-pieces')!.problems.join('\n')).toContain('EXPECTED gives an error for snapshot 7342794868382145167');
   });
 
@@ -331,6 +333,34 @@ describe('table cases: each check catches what it is for', () => {
   });
 });
 
+describe('loading a table case', () => {
+  it('reads every metadata file (variants and gzip included) and v1 snapshots that list manifests directly', async () => {
+    const variants = await loadTable(loadCase(CORPUS, 'duckdb-name-mapping-evolution-v1') as TableCase);
+    expect(variants.main.rel).toBe('metadata/v7.metadata.json');
+    expect(variants.files.map((f) => f.rel)).toEqual(expect.arrayContaining(['metadata/v3.1.metadata.json', 'metadata/v3.2.metadata.json', 'metadata/v4.1.metadata.json']));
+    expect(variants.files.every((f) => f.metadata !== undefined)).toBe(true);
+
+    const gz = await loadTable(loadCase(CORPUS, 'duckdb-lineitem-gz-metadata-v1') as TableCase);
+    expect(gz.main.gzip).toBe(true);
+    expect(gz.main.metadata!.formatVersion).toBe(1);
+
+    const v1 = await loadTable(loadCase(CORPUS, 'duckdb-v1-deprecated-fields') as TableCase);
+    const snap = v1.main.snapshots[0]!;
+    expect(snap.listPath).toBeUndefined();
+    expect(snap.manifests).toHaveLength(1);
+    expect(snap.manifests[0]!.entry).toBeUndefined();
+    expect(snap.manifests[0]!.contents!.entries.map((e) => [e.sequenceNumber, e.fileSequenceNumber])).toEqual([
+      [0n, 0n],
+      [0n, 0n],
+    ]);
+
+    const outside = await loadTable(loadCase(CORPUS, 'foreign-data-outside-location') as TableCase);
+    // Data files sit beside the table's `iceberg/` folder, still under the embedded prefix.
+    const files = outside.main.snapshots[0]!.manifests.flatMap((m) => m.contents!.entries.map((e) => outside.resolve(e.dataFile.filePath)));
+    expect(files.every((f) => f.startsWith(join(CORPUS, 'foreign-data-outside-location', 'timestamptzcol_day=')))).toBe(true);
+  });
+});
+
 describe('vector cases', () => {
   const name = 'vectors-table-metadata-json';
 
@@ -390,7 +420,7 @@ describe('vector cases', () => {
   });
 });
 
-describe('runner helpers', () => {
+describe('runner building blocks', () => {
   it('remaps embedded prefixes of every form to the case folder, on whole path segments', () => {
     expect(remapPath('s3a://warehouse/t/data/a.parquet', 's3a://warehouse/t', '/c')).toBe('/c/data/a.parquet');
     expect(remapPath('file://data/persistent/m/metadata/x.avro', 'file://data/persistent/m', '/c')).toBe('/c/metadata/x.avro');
