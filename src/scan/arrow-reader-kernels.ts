@@ -207,6 +207,7 @@ function convertPrimitive(d: arrow.Data, t: PrimitiveType, unit: string | undefi
       return boolFrom(d, bitmap, nullCount);
     case 'int':
       if (id === arrow.Type.Int && (src as arrow.Int).bitWidth === 32) return retag();
+      if (id === arrow.Type.Int && (src as arrow.Int).bitWidth < 32) return make(Int32Array.from(d.values as Int8Array | Int16Array));
       break;
     case 'long':
       if (id === arrow.Type.Int && (src as arrow.Int).bitWidth === 64) return retag();

@@ -101,7 +101,8 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
   };
   try {
     if (plan.tasks.length === 0) {
-      const sql = `SELECT ${outColumns.map((c) => `${duckdbLiteral(c.type, null)} AS ${quoteIdentifier(c.name)}`).join(', ')} WHERE false`;
+      const cols = outColumns.map((c) => `${duckdbLiteral(c.type, null)} AS ${quoteIdentifier(c.name)}`);
+      const sql = `SELECT ${cols.length === 0 ? '1 AS "__lake_row"' : cols.join(', ')} WHERE false`;
       return { sql, columns: outColumns, helperTables: [], release };
     }
     const nameMapping = nameMappingOf(plan.metadata.properties);
@@ -197,6 +198,8 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
       const expr = readField === f ? src : pruneStructSql(src, readField.type, f.type);
       return `${expr} AS ${quoteIdentifier(outColumns[k]!.name)}`;
     });
+    // a view needs a column: a plan that projects none (e.g. for counting) gets a constant one
+    if (outExprs.length === 0) outExprs.push('1 AS "__lake_row"');
     const union = selects.length === 1 ? selects[0]! : selects.map((s) => `(${s})`).join('\nUNION ALL\n');
     const sql =
       `SELECT ${outExprs.join(', ')}\nFROM (${union}) AS d` +

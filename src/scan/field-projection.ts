@@ -301,10 +301,8 @@ function project(field: NestedField, node: ParquetSchemaNode | undefined, ctx: C
       const elementNode = listElement(node);
       if (elementNode === undefined) throw mismatch(field, node, ctx, 'a group that is not a list');
       const elementField: NestedField = { id: t.elementId, name: 'element', required: t.elementRequired, type: t.element };
-      // the element is structural: its field id (or mapping) must still say it is the same field
+      // the element is matched by position, as the reference reader does: some writers give it other ids
       const elementMapping = mapping?.find((m) => m.names.includes('element'));
-      const sameId = elementNode.fieldId === undefined || elementNode.fieldId === t.elementId || elementMapping !== undefined;
-      if (!sameId) throw mismatch(field, node, ctx, `a list whose element has field id ${elementNode.fieldId}`);
       return { kind: 'list', field, type: t, node, element: project(elementField, elementNode, ctx, elementMapping?.fields) };
     }
     case 'map': {
@@ -339,12 +337,9 @@ function missing(field: NestedField, ctx: Ctx): ConstantProjection {
   if (field.type.kind !== 'unknown' && ctx.constants.has(field.id)) {
     return { kind: 'constant', field, type: field.type, value: coerceConstant(field.type, ctx.constants.get(field.id)), source: 'partition' };
   }
+  // A required field without a column and a default reads as null, as the spec's projection rules
+  // say ("return null in all other cases") and other readers do for name-mapped files.
   const value = initialDefault(field);
-  if (value === null && field.required) {
-    throw new LakeError('INVALID_METADATA', `${ctx.where} has no column for required field ${field.id} (${field.name}) and the field has no initial-default`, {
-      context: { file: ctx.where, fieldId: field.id },
-    });
-  }
   return { kind: 'constant', field, type: field.type, value, source: value === null ? 'null' : 'default' };
 }
 

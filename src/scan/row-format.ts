@@ -31,8 +31,11 @@ import {
   DuckDBUUIDValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import * as arrow from 'apache-arrow';
 import { daysToIsoDate, formatTimestampNanos, NANOS_PER_MICRO } from '../spec/date-time.js';
 import { bytesToHex, decimalToPlainString } from '../spec/single-value.js';
+import type { IcebergType, NestedField, PrimitiveType } from '../spec/types.js';
+import { isValid, valueReader } from './arrow-reader-types.js';
 
 export interface ResultColumn {
   name: string;
@@ -171,4 +174,106 @@ export function formatTextTable(result: QueryResult, options: TextTableOptions =
   for (const r of body) out.push(line(r));
   if (options.footer ?? true) out.push(`(${result.rows.length} ${result.rows.length === 1 ? 'row' : 'rows'})`);
   return out.join('\n');
+}
+
+// -------------------------------------------------------------------------------------------------
+// Arrow results (the Arrow read path) under the same JSON rules
+// -------------------------------------------------------------------------------------------------
+
+/** A JSON reader for column `data` of Iceberg type `t` (as `readArrow` returns it): `(i) => JSON value`. */
+export function arrowJsonReader(data: arrow.Data, t: IcebergType): (i: number) => JsonRowValue {
+  const valid = (i: number): boolean => isValid(data, i);
+  switch (t.kind) {
+    case 'struct': {
+      const children = t.fields.map((f, k) => ({ name: f.name, read: arrowJsonReader(data.children[k]!, f.type) }));
+      return (i) => {
+        if (!valid(i)) return null;
+        const out: Record<string, JsonRowValue> = {};
+        for (const c of children) out[c.name] = c.read(i);
+        return out;
+      };
+    }
+    case 'list': {
+      const offsets = data.valueOffsets as Int32Array;
+      const read = arrowJsonReader(data.children[0]!, t.element);
+      return (i) => {
+        if (!valid(i)) return null;
+        const out: JsonRowValue[] = [];
+        for (let k = offsets[i]!; k < offsets[i + 1]!; k++) out.push(read(k));
+        return out;
+      };
+    }
+    case 'map': {
+      const offsets = data.valueOffsets as Int32Array;
+      const entries = data.children[0]!;
+      const key = arrowJsonReader(entries.children[0]!, t.key);
+      const value = arrowJsonReader(entries.children[1]!, t.value);
+      return (i) => {
+        if (!valid(i)) return null;
+        const pairs: { key: JsonRowValue; value: JsonRowValue }[] = [];
+        for (let k = offsets[i]!; k < offsets[i + 1]!; k++) pairs.push({ key: key(k), value: value(k) });
+        if (t.key.kind === 'string') {
+          const out: Record<string, JsonRowValue> = {};
+          for (const p of pairs) out[p.key as string] = p.value;
+          return out;
+        }
+        return pairs;
+      };
+    }
+    default: {
+      const read = valueReader(data, t);
+      return (i) => lakeValueJson(t, read(i));
+    }
+  }
+}
+
+/** A primitive value in lake's representation as JSON (the same rules as DuckDB values above). */
+export function lakeValueJson(t: PrimitiveType, v: unknown): JsonRowValue {
+  if (v === null || v === undefined) return null;
+  switch (t.kind) {
+    case 'boolean':
+    case 'string':
+    case 'uuid':
+      return v as boolean | string;
+    case 'int':
+    case 'date':
+      return t.kind === 'date' ? daysToIsoDate(v as number) : (v as number);
+    case 'float':
+    case 'double':
+      return floatJson(v as number);
+    case 'long':
+      return bigintJson(BigInt(v as bigint));
+    case 'decimal':
+      return decimalToPlainString(BigInt(v as bigint), t.scale);
+    case 'time':
+      return timeOfDay(BigInt(v as bigint) * NANOS_PER_MICRO, 6);
+    case 'timestamp':
+    case 'timestamptz':
+      return timestampText(BigInt(v as bigint) * NANOS_PER_MICRO, 6, t.kind === 'timestamptz', true);
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+      return timestampText(BigInt(v as bigint), 9, t.kind === 'timestamptz_ns', true);
+    case 'fixed':
+    case 'binary':
+    case 'geometry':
+    case 'geography':
+      return bytesToHex(v as Uint8Array);
+    default:
+      return String(v);
+  }
+}
+
+/** Rows of Arrow batches (or a table) as JSON objects; `fields` are the Iceberg fields of the columns, in order. */
+export function arrowToJsonRows(source: arrow.Table | arrow.RecordBatch | readonly arrow.RecordBatch[], fields: readonly NestedField[]): Record<string, JsonRowValue>[] {
+  const batches = source instanceof arrow.Table ? source.batches : source instanceof arrow.RecordBatch ? [source] : source;
+  const out: Record<string, JsonRowValue>[] = [];
+  for (const b of batches) {
+    const readers = fields.map((f, k) => ({ name: f.name, read: arrowJsonReader(b.data.children[k]!, f.type) }));
+    for (let i = 0; i < b.numRows; i++) {
+      const row: Record<string, JsonRowValue> = {};
+      for (const r of readers) row[r.name] = r.read(i);
+      out.push(row);
+    }
+  }
+  return out;
 }
