@@ -498,7 +498,7 @@ class SchemaUpdater {
       return {};
     }
     try {
-      return valueToJson(type, valueFromJson(type, json));
+      return valueToJson(type, valueFromJson(type, coerceLiteral(type, json)));
     } catch (e) {
       return refuse('invalid-default', column, `invalid default for ${column} (${typeToString(type)}): ${(e as Error).message}`);
     }
@@ -878,6 +878,29 @@ function sameField(f: NestedField, u: NestedField, type: IcebergType): boolean {
     f === u &&
     type === f.type
   );
+}
+
+/**
+ * Defaults typed on a command line arrive as text: a string is read as the number or boolean it
+ * spells for numeric and boolean columns (other types' JSON forms are strings already).
+ */
+function coerceLiteral(type: IcebergType, json: unknown): unknown {
+  if (typeof json !== 'string') return json;
+  const s = json.trim();
+  switch (type.kind) {
+    case 'boolean':
+      return s.toLowerCase() === 'true' ? true : s.toLowerCase() === 'false' ? false : json;
+    case 'int':
+      return /^[+-]?\d+$/.test(s) ? Number(s) : json;
+    case 'long':
+      return /^[+-]?\d+$/.test(s) ? BigInt(s) : json;
+    case 'float':
+    case 'double':
+      if (s === 'NaN' || s === 'Infinity' || s === '-Infinity') return s;
+      return s !== '' && Number.isFinite(Number(s)) ? Number(s) : json;
+    default:
+      return json;
+  }
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
