@@ -1,0 +1,610 @@
+/**
+ * The data-file writer: rows in (Arrow batches, or any relation DuckDB can read), Parquet data
+ * files out, with `DataFile` entries ready for a snapshot producer to commit.
+ *
+ * Pipeline, all in one DuckDB connection (rows never come back into JS):
+ * 1. cast the input to the table schema by name (src/write/arrow-cast.ts), refusing bad input
+ *    before anything is written;
+ * 2. stage the cast rows in a temporary DuckDB table with their partition values (hidden
+ *    partitioning, src/write/partition-router.ts), then check required columns for nulls;
+ * 3. COPY to Parquet (src/parquet/writer.ts) sorted by the table's sort order, one partitioned
+ *    COPY for the partitions that fit in a file and one rolling COPY per partition that does not,
+ *    rolled at the target file size measured on the written file;
+ * 4. read each written footer for the Iceberg metrics (src/parquet/metrics.ts) and move the files
+ *    to their final locations (`rename` on local disk, `writeStream` from a local staging
+ *    directory otherwise).
+ * On any failure every file written so far is deleted and the error rethrown.
+ *
+ * Memory: JS holds one input batch (or one segment of an async input) at a time; the staged rows
+ * live in DuckDB, which keeps at most its `memory_limit` in RAM and spills the rest to its
+ * temporary directory, so inputs larger than memory are written as well. DuckDB bounds the number
+ * of open partition writers (`partitioned_write_max_open_files`).
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import pLimit from 'p-limit';
+import { LakeError } from '../errors.js';
+import { quoteIdentifier, quoteString } from '../expressions/duckdb-sql.js';
+import { checkWritableSchema, writtenFields } from '../parquet/duckdb-types.js';
+import { type FloatColumnStats, fileMetrics, metricsModes } from '../parquet/metrics.js';
+import { decodeParquetFooter } from '../parquet/metrics-footer.js';
+import { copyToParquet, duckdbWriteError, type CopiedFile } from '../parquet/writer.js';
+import { type ArrowBatchSource, openArrowScan, registerArrowScan } from '../parquet/writer-arrow-scan.js';
+import { type DataFile, FileContent } from '../spec/data-file.js';
+import { type PartitionSpec, isUnpartitioned } from '../spec/partition-spec.js';
+import {
+  type Properties,
+  PropertyDefaults,
+  TableProperty,
+  intProperty,
+  parquetCompressionCodec,
+} from '../spec/properties.js';
+import { type Schema, indexSchema } from '../spec/schema.js';
+import type { SortOrder } from '../spec/sort-order.js';
+import { type TableMetadata, currentSchema, defaultSortOrder, defaultSpec } from '../spec/table-metadata.js';
+import { type IcebergType, isPrimitive } from '../spec/types.js';
+import type { Storage } from '../storage/storage.js';
+import { duckdbConnect, duckdbInstance } from '../util/duckdb.js';
+import { type CastMode, type CastPlan, type SourceColumn, arrowSource, planCast, uuidColumnNames } from './arrow-cast.js';
+import { DataFileNamer, locationProvider } from './location-provider.js';
+import { columnPathSql, partitionColumns, partitionValueFromSql, registerWriteFunctions } from './partition-router.js';
+import { isSorted, orderBySql } from './sort.js';
+
+/** The parts of a table a write needs (or pass `metadata`). */
+export interface WriteTable {
+  schema: Schema;
+  spec: PartitionSpec;
+  sortOrder?: SortOrder;
+  properties?: Properties;
+  /** The table location (data goes to `<location>/data` unless `write.data.path` says otherwise). */
+  location: string;
+  formatVersion?: number;
+}
+
+export type ArrowInput = arrow.Table | arrow.RecordBatch | Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>;
+
+export interface WriteOptionsBase {
+  /** The table's metadata: its current schema, default spec and default sort order are used. */
+  metadata?: TableMetadata;
+  /** Or the parts of the table explicitly. */
+  table?: WriteTable;
+  storage: Storage;
+  /**
+   * Roll files at this size in bytes (any positive value). Default: the table's
+   * `write.target-file-size-bytes`, read leniently (any positive value), else 512 MB.
+   */
+  targetFileSizeBytes?: number;
+  /** Rows per Parquet row group. Default: from `write.parquet.row-group-size-bytes` (128 MB) and the row size, at most 1,048,576. */
+  rowGroupRows?: number;
+  /** Sort rows within files by the table's sort order (default true when the table has one). */
+  sort?: boolean;
+  /** The uuid in the file names (`<writeId>-<k>.parquet`); default a random one. */
+  writeId?: string;
+  /** Where files are staged before upload to non-local storage (default: the OS temp directory). */
+  stagingDirectory?: string;
+  /** Parallel uploads to non-local storage (default 4). */
+  uploadConcurrency?: number;
+}
+
+export interface WriteDataFilesOptions extends WriteOptionsBase {
+  input: ArrowInput;
+  /**
+   * For async inputs: rows are moved into DuckDB in segments of about this many bytes of Arrow
+   * data (default 64 MiB), so JS holds at most one segment.
+   */
+  segmentBytes?: number;
+}
+
+interface ResolvedTable {
+  schema: Schema;
+  spec: PartitionSpec;
+  sortOrder: SortOrder | undefined;
+  properties: Properties;
+  location: string;
+  formatVersion: number;
+}
+
+export function resolveWriteTable(o: { metadata?: TableMetadata; table?: WriteTable }): ResolvedTable {
+  if (o.metadata !== undefined) {
+    const m = o.metadata;
+    return {
+      schema: currentSchema(m),
+      spec: defaultSpec(m),
+      sortOrder: defaultSortOrder(m),
+      properties: m.properties,
+      location: m.location,
+      formatVersion: m.formatVersion,
+    };
+  }
+  if (o.table === undefined) throw new LakeError('INVALID_INPUT', 'writeDataFiles needs `metadata` or `table`');
+  const t = o.table;
+  return { schema: t.schema, spec: t.spec, sortOrder: t.sortOrder, properties: t.properties ?? {}, location: t.location, formatVersion: t.formatVersion ?? 2 };
+}
+
+/** `write.target-file-size-bytes` read leniently: any positive value (tests roll files at a few KB). */
+export function writeTargetFileSize(props: Properties, override?: number): number {
+  if (override !== undefined) {
+    if (!(override > 0)) throw new LakeError('INVALID_INPUT', `targetFileSizeBytes must be positive, got ${override}`);
+    return override;
+  }
+  return intProperty(props, TableProperty.TARGET_FILE_SIZE_BYTES, PropertyDefaults.TARGET_FILE_SIZE_BYTES, 1, Number.MAX_SAFE_INTEGER);
+}
+
+const ROW_GROUP_SIZE_BYTES = 'write.parquet.row-group-size-bytes';
+const COMPRESSION_LEVEL = 'write.parquet.compression-level';
+const MAX_ROW_GROUP_ROWS = 1_048_576;
+
+/** Writes Arrow input as Parquet data files of the table; returns their DataFile entries (nothing committed). */
+export async function writeDataFiles(options: WriteDataFilesOptions): Promise<DataFile[]> {
+  const table = resolveWriteTable(options);
+  checkWritableSchema(table.schema);
+  const batches = batchIterator(options.input);
+  const first = await batches.next();
+  if (first.done) return [];
+  const arrowSchema = first.value.schema;
+  const plan = arrowSource(arrowSchema, uuidColumnNames(table.schema));
+  const names = new Set<string>();
+  for (const c of plan.columns) {
+    if (names.has(c.name)) throw new LakeError('INVALID_INPUT', `the Arrow input has two columns named ${c.name}`, { context: { column: c.name } });
+    names.add(c.name);
+  }
+  // Validate the schema mapping before touching DuckDB or storage.
+  const cast = planCast(
+    plan.columns.map((c) => ({ ...c, sql: quoteIdentifier(c.name) })),
+    table.schema,
+    { mode: 'typed', inputName: 'the Arrow input', formatVersion: table.formatVersion },
+  );
+  return withWriteSession(async (session) => {
+    const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
+    let pending: arrow.RecordBatch | undefined = first.value;
+    let done = false;
+    let stageCreated = false;
+    const syncInput = isSyncInput(options.input);
+    while (!done) {
+      // Collect one segment of batches (all of them for synchronous inputs).
+      const queue: arrow.RecordBatch[] = [];
+      let bytes = 0;
+      if (pending !== undefined) {
+        queue.push(pending);
+        bytes += batchBytes(pending);
+        pending = undefined;
+      }
+      while (syncInput || bytes < segmentBytes) {
+        const r = await batches.next();
+        if (r.done) {
+          done = true;
+          break;
+        }
+        checkSameSchema(arrowSchema, r.value.schema);
+        queue.push(r.value);
+        bytes += batchBytes(r.value);
+      }
+      let i = 0;
+      const source: ArrowBatchSource = { schema: arrowSchema, next: () => queue[i++] };
+      const scan = openArrowScan(source, plan.ingests);
+      try {
+        await session.stage(cast, `SELECT ${plan.columns.map((c) => `${c.sql} AS ${quoteIdentifier(c.name)}`).join(', ')} FROM ${scan.sql}`, table, stageCreated);
+        stageCreated = true;
+      } catch (e) {
+        throw scan.error() ?? e;
+      } finally {
+        scan.close();
+      }
+    }
+    return session.write(table, options);
+  });
+}
+
+function isSyncInput(input: ArrowInput): boolean {
+  return input instanceof arrow.Table || input instanceof arrow.RecordBatch || Symbol.iterator in (input as object);
+}
+
+async function* batchIteratorOf(input: ArrowInput): AsyncGenerator<arrow.RecordBatch> {
+  if (input instanceof arrow.Table) {
+    for (const b of input.batches) yield b;
+  } else if (input instanceof arrow.RecordBatch) {
+    yield input;
+  } else if (Symbol.asyncIterator in (input as object)) {
+    for await (const b of input as AsyncIterable<arrow.RecordBatch>) yield b;
+  } else {
+    for (const b of input as Iterable<arrow.RecordBatch>) yield b;
+  }
+}
+
+function batchIterator(input: ArrowInput): AsyncGenerator<arrow.RecordBatch> {
+  if (!(input instanceof arrow.Table || input instanceof arrow.RecordBatch || Symbol.asyncIterator in (input as object) || Symbol.iterator in (input as object))) {
+    throw new LakeError('INVALID_INPUT', 'the input must be an Arrow Table, a RecordBatch, or an (async) iterable of RecordBatches');
+  }
+  return batchIteratorOf(input);
+}
+
+function batchBytes(b: arrow.RecordBatch): number {
+  let n = 0;
+  const visit = (d: arrow.Data): void => {
+    n += d.values?.byteLength ?? 0;
+    n += d.valueOffsets?.byteLength ?? 0;
+    n += d.nullBitmap?.byteLength ?? 0;
+    for (const c of d.children) visit(c);
+  };
+  visit(b.data);
+  return n;
+}
+
+function checkSameSchema(expected: arrow.Schema, actual: arrow.Schema): void {
+  const a = expected.fields.map((f) => `${f.name}:${String(f.type)}`).join(',');
+  const b = actual.fields.map((f) => `${f.name}:${String(f.type)}`).join(',');
+  if (a !== b) throw new LakeError('INVALID_INPUT', `record batches have different schemas: [${a}] and then [${b}]`);
+}
+
+// ---- the write session: staging, checks, COPY, metrics, placement ----
+
+const STAGE = '__lake_stage';
+
+/** SQL of a column of the cast relation by field id (top-level or inside structs). */
+function columnSqlFor(schema: Schema): (fieldId: number) => string {
+  const idx = indexSchema(schema);
+  return (fieldId) => {
+    const e = idx.get(fieldId);
+    if (e === undefined) throw new LakeError('INVALID_INPUT', `column ${fieldId} is not in the schema`);
+    const names = [...e.parents.map((p) => idx.get(p)!.field.name), e.field.name];
+    return columnPathSql(names);
+  };
+}
+
+export class WriteSession {
+  private readonly stageName = `${STAGE}_${randomUUID().replace(/-/g, '')}`;
+  private partitionNames: string[] = [];
+  private castPlan: CastPlan | undefined;
+
+  constructor(
+    readonly connection: DuckDBConnection,
+    readonly instance: DuckDBInstance,
+  ) {}
+
+  /**
+   * Casts the rows of `sourceSql` (whose columns the cast plan refers to) and appends them to the
+   * stage table with their partition values; the first call creates the table.
+   */
+  async stage(cast: CastPlan, sourceSql: string, table: ResolvedTable, append: boolean): Promise<void> {
+    this.castPlan = cast;
+    const castSelect = cast.columns.map((c) => `${c.sql} AS ${quoteIdentifier(c.field.name)}`).join(', ');
+    const parts = isUnpartitioned(table.spec) ? [] : partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
+    this.partitionNames = parts.map((p) => p.name);
+    const withParts = parts.length === 0 ? '*' : `*, ${parts.map((p) => `${p.sql} AS ${p.name}`).join(', ')}`;
+    const select = `SELECT ${withParts} FROM (SELECT ${castSelect} FROM (${sourceSql}) __lake_src)`;
+    const sql = append ? `INSERT INTO ${this.stageName} ${select}` : `CREATE TEMP TABLE ${this.stageName} AS ${select}`;
+    try {
+      await this.connection.run(sql);
+    } catch (e) {
+      throw duckdbWriteError(e);
+    }
+  }
+
+  /** Runs conversion checks over a source relation (text and lenient inputs). */
+  async checkConversions(cast: CastPlan, sourceSql: string, inputName: string): Promise<void> {
+    if (cast.conversionChecks.length === 0) return;
+    const items = cast.conversionChecks.flatMap((c, i) => [
+      `count(*) FILTER (WHERE ${c.sql}) AS n${i}`,
+      c.sample === undefined ? `NULL AS s${i}` : `first(${c.sample}) FILTER (WHERE ${c.sql}) AS s${i}`,
+    ]);
+    const row = await this.one(`SELECT ${items.join(', ')} FROM (${sourceSql}) __lake_src`);
+    cast.conversionChecks.forEach((c, i) => {
+      const n = Number(row[`n${i}`]);
+      if (n > 0) {
+        const sample = row[`s${i}`];
+        throw new LakeError(
+          'INVALID_INPUT',
+          `column ${c.column} of ${inputName} has ${n} ${c.problem}${sample === null || sample === undefined ? '' : ` (e.g. ${JSON.stringify(String(sample))})`}`,
+          { context: { column: c.column, input: inputName, count: n } },
+        );
+      }
+    });
+  }
+
+  private async one(sql: string): Promise<Record<string, unknown>> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return (reader.getRowObjectsJS()[0] ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw duckdbWriteError(e);
+    }
+  }
+
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return reader.getRowObjects() as Record<string, unknown>[];
+    } catch (e) {
+      throw duckdbWriteError(e);
+    }
+  }
+
+  /** Null checks of required columns and an estimate of the row width, in one pass over the stage. */
+  private async checkStage(table: ResolvedTable, inputName: string): Promise<{ rows: number; rowBytes: number }> {
+    const checks = this.castPlan?.requiredChecks ?? [];
+    const fields = writtenFields(table.schema.fields);
+    const widthItems = fields.map((f, i) => `${widthSql(f.type, quoteIdentifier(f.name))} AS w${i}`);
+    const items = [
+      'count(*) AS rows',
+      ...checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS r${i}`),
+      ...widthItems,
+    ];
+    const row = await this.one(`SELECT ${items.join(', ')} FROM ${this.stageName}`);
+    checks.forEach((c, i) => {
+      const n = Number(row[`r${i}`]);
+      if (n > 0) {
+        throw new LakeError('INVALID_INPUT', `column ${c.column} of ${inputName} has ${n} ${c.problem}`, { context: { column: c.column, input: inputName, count: n } });
+      }
+    });
+    let rowBytes = 0;
+    fields.forEach((_f, i) => (rowBytes += Number(row[`w${i}`] ?? 0)));
+    return { rows: Number(row.rows), rowBytes: Math.max(1, rowBytes) };
+  }
+
+  /** Writes the staged rows as data files; returns their DataFile entries. */
+  async write(table: ResolvedTable, options: WriteOptionsBase, inputName = 'the input'): Promise<DataFile[]> {
+    const { rows, rowBytes } = await this.checkStage(table, inputName);
+    if (rows === 0) return [];
+    const props = table.properties;
+    const target = writeTargetFileSize(props, options.targetFileSizeBytes);
+    const rowGroupBytes = intProperty(props, ROW_GROUP_SIZE_BYTES, 128 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
+    const rowGroupRows =
+      options.rowGroupRows ?? Math.max(16, Math.min(MAX_ROW_GROUP_ROWS, Math.floor(Math.min(rowGroupBytes, target) / rowBytes)));
+    const codec = parquetCompressionCodec(props);
+    const level = props[COMPRESSION_LEVEL] === undefined ? undefined : intProperty(props, COMPRESSION_LEVEL, 3, -131072, 22);
+    const sorted = options.sort !== false && isSorted(table.sortOrder);
+    const orderBy = sorted ? orderBySql(table.sortOrder, table.schema, columnSqlFor(table.schema)) : undefined;
+    const fields = writtenFields(table.schema.fields);
+    const columns = fields.map((f) => quoteIdentifier(f.name)).join(', ');
+    const provider = locationProvider(table.location, props);
+    const namer = new DataFileNamer(options.writeId);
+    const localData = options.storage.localPath(provider.dataLocation);
+    const stagingRoot =
+      localData !== undefined
+        ? path.join(localData, `.lake-tmp-${namer.writeId}`)
+        : path.join(options.stagingDirectory ?? os.tmpdir(), `lake-write-${namer.writeId}`);
+    const placed: string[] = [];
+    try {
+      const copies: { files: CopiedFile[]; partition: unknown[] | undefined; byKey?: Map<string, unknown[]> }[] = [];
+      const copyBase = { connection: this.connection, fields, codec, compressionLevel: level, rowGroupRows };
+      if (this.partitionNames.length === 0) {
+        const query = `SELECT ${columns} FROM ${this.stageName}${orderBy === undefined ? '' : ` ORDER BY ${orderBy}`}`;
+        const files = await copyToParquet({ ...copyBase, query, directory: path.join(stagingRoot, 'all'), targetFileSizeBytes: target });
+        copies.push({ files, partition: [] });
+      } else {
+        const parts = await this.partitions(table);
+        // Partitions whose uncompressed size may exceed the target get their own rolling COPY.
+        const big = parts.filter((p) => p.rows * rowBytes > target);
+        const small = parts.filter((p) => p.rows * rowBytes <= target);
+        const pcols = this.partitionNames;
+        const joinOn = pcols.map((c) => `s.${c} IS NOT DISTINCT FROM p.${c}`).join(' AND ');
+        if (small.length > 0) {
+          const ids = big.length === 0 ? '' : ` WHERE p.__lake_pid NOT IN (${big.map((p) => p.id).join(', ')})`;
+          const query = `SELECT ${fields.map((f) => `s.${quoteIdentifier(f.name)}`).join(', ')}, p.__lake_pid FROM ${this.stageName} s JOIN __lake_parts_${this.stageName} p ON ${joinOn}${ids}`;
+          const files = await copyToParquet({ ...copyBase, query: wrapSorted(query, orderBy, fields), directory: path.join(stagingRoot, 'parts'), partitionBy: '__lake_pid' });
+          copies.push({ files, partition: undefined, byKey: new Map(parts.map((p) => [String(p.id), p.values])) });
+        }
+        for (const p of big) {
+          const query = `SELECT ${fields.map((f) => `s.${quoteIdentifier(f.name)}`).join(', ')} FROM ${this.stageName} s JOIN __lake_parts_${this.stageName} p ON ${joinOn} WHERE p.__lake_pid = ${p.id}`;
+          const files = await copyToParquet({ ...copyBase, query: wrapSorted(query, orderBy, fields), directory: path.join(stagingRoot, `p${p.id}`), targetFileSizeBytes: target });
+          copies.push({ files, partition: p.values });
+        }
+      }
+      const modes = metricsModes({ schema: table.schema, properties: props, sortOrder: sorted ? table.sortOrder : undefined });
+      const out: { staged: string; dataFile: DataFile }[] = [];
+      // Footers and NaN queries one file at a time (one DuckDB connection), then the moves in parallel.
+      for (const c of copies) {
+        for (const f of c.files) {
+          const partition = c.partition ?? c.byKey?.get(f.partitionKey ?? '');
+          if (partition === undefined) throw new LakeError('INTERNAL', `cannot tell the partition of ${f.path} (key ${f.partitionKey})`);
+          const location = provider.newDataLocation(table.spec, table.schema, partition, namer.nextName());
+          out.push({ staged: f.path, dataFile: await this.dataFileFor(f, location, partition, table, modes, sorted) });
+        }
+      }
+      const limit = pLimit(options.uploadConcurrency ?? 4);
+      const settled = await Promise.allSettled(out.map((o) => limit(() => placeFile(options.storage, o.staged, o.dataFile.filePath, placed))));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return out.map((o) => o.dataFile);
+    } catch (e) {
+      await options.storage.deleteMany(placed).catch(() => undefined);
+      throw e;
+    } finally {
+      await fs.rm(stagingRoot, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** The distinct partition tuples of the stage with their row counts and ids. */
+  private async partitions(table: ResolvedTable): Promise<{ id: number; rows: number; values: unknown[] }[]> {
+    const pcols = this.partitionNames;
+    const partsTable = `__lake_parts_${this.stageName}`;
+    try {
+      await this.connection.run(
+        `CREATE TEMP TABLE ${partsTable} AS SELECT ${pcols.join(', ')}, count(*) AS __lake_rows, CAST(row_number() OVER () AS INTEGER) AS __lake_pid FROM ${this.stageName} GROUP BY ALL`,
+      );
+    } catch (e) {
+      throw duckdbWriteError(e);
+    }
+    const rows = await this.rows(`SELECT * FROM ${partsTable}`);
+    const cols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
+    return rows.map((r) => ({
+      id: Number(r.__lake_pid),
+      rows: Number(r.__lake_rows),
+      values: cols.map((c) => partitionValueFromSql(c.transform, c.source, r[c.name])),
+    }));
+  }
+
+  private async dataFileFor(
+    f: CopiedFile,
+    location: string,
+    partition: unknown[],
+    table: ResolvedTable,
+    modes: ReturnType<typeof metricsModes>,
+    sorted: boolean,
+  ): Promise<DataFile> {
+    const footer = decodeParquetFooter(await readTail(f.path), f.path);
+    const floatStats = await this.floatStats(f, table.schema);
+    const m = fileMetrics({ footer, schema: table.schema, modes, floatStats });
+    const size = (await fs.stat(f.path)).size;
+    if (m.recordCount !== f.recordCount) throw new LakeError('INTERNAL', `${f.path}: footer has ${m.recordCount} rows, DuckDB reported ${f.recordCount}`);
+    const dataFile: DataFile = {
+      content: FileContent.DATA,
+      filePath: location,
+      fileFormat: 'PARQUET',
+      specId: table.spec.specId,
+      partition,
+      recordCount: m.recordCount,
+      fileSizeInBytes: size,
+      columnSizes: m.columnSizes,
+      valueCounts: m.valueCounts,
+      nullValueCounts: m.nullValueCounts,
+      nanValueCounts: m.nanValueCounts,
+      lowerBounds: m.lowerBounds,
+      upperBounds: m.upperBounds,
+      splitOffsets: m.splitOffsets,
+      sortOrderId: sorted ? table.sortOrder!.orderId : 0,
+    };
+    return dataFile;
+  }
+
+  /**
+   * NaN counts of the float and double columns of a written file (not inside lists or maps): 0
+   * when DuckDB reports no NaN, else counted with one query over the file, which also gives the
+   * NaN-free bounds (DuckDB writes no min/max for a column chunk holding NaN).
+   */
+  private async floatStats(f: CopiedFile, schema: Schema): Promise<Map<number, FloatColumnStats>> {
+    const out = new Map<number, FloatColumnStats>();
+    const withNan: { id: number; sql: string }[] = [];
+    const idx = indexSchema(schema);
+    for (const [id, e] of idx) {
+      if (e.field.type.kind !== 'float' && e.field.type.kind !== 'double') continue;
+      if (e.parents.some((p) => idx.get(p)!.field.type.kind !== 'struct')) continue;
+      const names = [...e.parents.map((p) => idx.get(p)!.field.name), e.field.name];
+      const has = f.hasNan.get(names.join('.'));
+      if (has === true) withNan.push({ id, sql: columnPathSql(names) });
+      else out.set(id, { nanCount: 0 });
+    }
+    if (withNan.length > 0) {
+      const items = withNan.flatMap((c, i) => [
+        `count(*) FILTER (WHERE isnan(${c.sql})) AS n${i}`,
+        `min(${c.sql}) FILTER (WHERE NOT isnan(${c.sql})) AS lo${i}`,
+        `max(${c.sql}) FILTER (WHERE NOT isnan(${c.sql})) AS hi${i}`,
+      ]);
+      const row = await this.one(`SELECT ${items.join(', ')} FROM read_parquet(${quoteString(f.path)})`);
+      withNan.forEach((c, i) => {
+        const lo = row[`lo${i}`];
+        const hi = row[`hi${i}`];
+        out.set(c.id, {
+          nanCount: Number(row[`n${i}`]),
+          bounds: { lower: lo === null || lo === undefined ? undefined : Number(lo), upper: hi === null || hi === undefined ? undefined : Number(hi) },
+        });
+      });
+    }
+    return out;
+  }
+}
+
+/** The query sorted (the ORDER BY refers to the table's column names, so it applies to the outer select). */
+function wrapSorted(query: string, orderBy: string | undefined, fields: readonly { name: string }[]): string {
+  if (orderBy === undefined) return query;
+  void fields;
+  return `SELECT * FROM (${query}) ORDER BY ${orderBy}`;
+}
+
+/** Average width in bytes of a column's values, for size estimates (strings measured, others by type). */
+function widthSql(t: IcebergType, col: string): string {
+  if (isPrimitive(t)) {
+    switch (t.kind) {
+      case 'string':
+        return `coalesce(avg(strlen(${col})), 0) + 4`;
+      case 'binary':
+      case 'fixed':
+        return `coalesce(avg(octet_length(${col})), 0) + 4`;
+      case 'boolean':
+        return '1';
+      case 'int':
+      case 'date':
+      case 'float':
+        return '4';
+      case 'decimal':
+        return t.precision <= 9 ? '4' : t.precision <= 18 ? '8' : '16';
+      case 'uuid':
+        return '16';
+      default:
+        return '8';
+    }
+  }
+  // Nested values: measured through their text form (rare enough not to matter for speed).
+  return `coalesce(avg(strlen(CAST(${col} AS VARCHAR))), 0)`;
+}
+
+async function readTail(file: string): Promise<Uint8Array> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const want = Math.min(size, 64 * 1024);
+    const buf = new Uint8Array(want);
+    await fh.read(buf, 0, want, size - want);
+    if (want < 12) return buf;
+    const len = new DataView(buf.buffer).getUint32(want - 8, true);
+    if (len + 8 <= want) return buf;
+    const full = new Uint8Array(len + 8);
+    await fh.read(full, 0, len + 8, size - len - 8);
+    return full;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Moves a staged file to its final location: rename on local disk, upload otherwise. */
+async function placeFile(storage: Storage, staged: string, location: string, placed: string[]): Promise<void> {
+  const local = storage.localPath(location);
+  if (local !== undefined) {
+    await fs.mkdir(path.dirname(local), { recursive: true });
+    const fh = await fs.open(staged, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    placed.push(location);
+    await fs.rename(staged, local);
+    return;
+  }
+  placed.push(location);
+  await storage.writeStream(location, createReadStream(staged));
+  await fs.rm(staged, { force: true });
+}
+
+/** Runs `fn` with a fresh DuckDB connection set up for writing (UTC session, lake's functions). */
+export async function withWriteSession<T>(fn: (session: WriteSession) => Promise<T>): Promise<T> {
+  const instance = await duckdbInstance();
+  const connection = await duckdbConnect();
+  try {
+    await registerWriteFunctions(instance, connection);
+    await registerArrowScan(instance, connection);
+    await connection.run("SET TimeZone = 'UTC'");
+    return await fn(new WriteSession(connection, instance));
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Writes any relation DuckDB can read (used by file inputs): cast, stage, write. */
+export async function writeRelation(
+  options: WriteOptionsBase & { sourceSql: string; sourceColumns: SourceColumn[]; mode: CastMode; inputName: string },
+): Promise<DataFile[]> {
+  const table = resolveWriteTable(options);
+  checkWritableSchema(table.schema);
+  const cast = planCast(options.sourceColumns, table.schema, { mode: options.mode, inputName: options.inputName, formatVersion: table.formatVersion });
+  return withWriteSession(async (session) => {
+    await session.checkConversions(cast, options.sourceSql, options.inputName);
+    await session.stage(cast, options.sourceSql, table, false);
+    return session.write(table, options, options.inputName);
+  });
+}
