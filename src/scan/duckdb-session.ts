@@ -45,6 +45,11 @@ export interface SqlSession {
    * column order or objects keyed by column name, values in lake's representation.
    */
   registerRows(name: string, columns: readonly RowsColumn[], rows: readonly (readonly unknown[] | Readonly<Record<string, unknown>>)[]): Promise<void>;
+  /**
+   * Registers a metadata table (src/scan/metadata-tables.ts) of the table registered as
+   * `tableName` under `<tableName>$<metadata table name>`, e.g. `ns.table$snapshots`.
+   */
+  registerMetadataTable(tableName: string, table: { name: string; columns: readonly RowsColumn[]; rows: readonly Readonly<Record<string, unknown>>[] }): Promise<void>;
   /** Runs SQL and returns every row. */
   query(sql: string): Promise<QueryResult>;
   /** Names registered so far, as given. */
@@ -132,6 +137,10 @@ class DuckDbSqlSession implements SqlSession {
     }
     for (const alias of aliases) await this.conn.run(`CREATE OR REPLACE VIEW ${alias} AS SELECT * FROM ${table!}`);
     this.registered.push(name);
+  }
+
+  async registerMetadataTable(tableName: string, table: { name: string; columns: readonly RowsColumn[]; rows: readonly Readonly<Record<string, unknown>>[] }): Promise<void> {
+    await this.registerRows(`${tableName}$${table.name}`, table.columns, table.rows);
   }
 
   async query(sql: string): Promise<QueryResult> {
