@@ -41,6 +41,11 @@ describe('corpus planning', () => {
         expect(plan.stats.dataFilesSelected).toBe(plan.tasks.length);
         expect(plan.stats.dataFilesTotal).toBe(plan.tasks.length);
         expect(plan.stats.dataFilesPrunedByPartition + plan.stats.dataFilesPrunedByMetrics).toBe(0);
+        // the snapshot summary's totals, where the writer recorded them, count the same live files
+        const total = s.summary?.['total-data-files'];
+        if (total !== undefined) expect(plan.tasks.length, `total-data-files of ${s.snapshotId}`).toBe(Number(total));
+        const totalDeletes = s.summary?.['total-delete-files'];
+        if (totalDeletes !== undefined) expect(plan.stats.deleteFilesTotal, `total-delete-files of ${s.snapshotId}`).toBe(Number(totalDeletes));
         const paths = plan.tasks.map((t) => t.dataFile.filePath);
         expect(new Set(paths).size, 'a data file is planned twice').toBe(paths.length);
         expect(await countRows(plan, { allowBareDeletionVectors: allowBare }), `rows of snapshot ${s.snapshotId}`).toBe(want);
