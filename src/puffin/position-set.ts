@@ -323,27 +323,31 @@ export class PositionSet {
   /** Merges pending additions into the containers. */
   private flush(): void {
     if (this.pending.length === 0 && this.pendingBig.length === 0) return;
-    // group additions by (key, high16) as [key, low32] pairs
-    const adds: [number, number][] = [];
-    for (const p of this.pending) adds.push([Math.floor(p / TWO32), p % TWO32]);
-    for (const b of this.pendingBig) adds.push([Number(b >> 32n), Number(b & 0xffffffffn)]);
+    // Positions as exact doubles (all below 2^53, big ones joined as key * 2^32 + low in two parts),
+    // sorted numerically in a typed array: no per-position objects, even for millions of deletes.
+    const small = Float64Array.from(this.pending);
+    small.sort();
+    const bigPairs = this.pendingBig.map((b) => [Number(b >> 32n), Number(b & 0xffffffffn)] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     this.pending = [];
     this.pendingBig = [];
-    adds.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const n = small.length + bigPairs.length;
+    const keyAt = (i: number): number => (i < small.length ? Math.floor(small[i]! / TWO32) : bigPairs[i - small.length]![0]);
+    const lowAt = (i: number): number => (i < small.length ? small[i]! % TWO32 : bigPairs[i - small.length]![1]);
     let i = 0;
-    while (i < adds.length) {
-      const key = adds[i]![0];
-      let ki = lowerBound(this.keys, key);
+    while (i < n) {
+      const key = keyAt(i);
+      const ki = lowerBound(this.keys, key);
       if (this.keys[ki] !== key) {
         this.keys.splice(ki, 0, key);
         this.bitmaps.splice(ki, 0, { highs: [], containers: [] });
       }
       const bm = this.bitmaps[ki]!;
-      while (i < adds.length && adds[i]![0] === key) {
-        const high = adds[i]![1] >>> 16;
+      while (i < n && keyAt(i) === key) {
+        const high = lowAt(i) >>> 16;
         const lows: number[] = [];
-        while (i < adds.length && adds[i]![0] === key && adds[i]![1] >>> 16 === high) {
-          lows.push(adds[i]![1] & 0xffff);
+        while (i < n && keyAt(i) === key && lowAt(i) >>> 16 === high) {
+          const low = lowAt(i) & 0xffff;
+          if (lows.length === 0 || lows[lows.length - 1] !== low) lows.push(low);
           i++;
         }
         const ci = lowerBound(bm.highs, high);
@@ -360,14 +364,12 @@ export class PositionSet {
           this.card -= containerCardinality(existing);
           bm.containers[ci] = containerFromSorted(merged);
         } else {
-          merged = [];
-          for (let j = 0; j < lows.length; j++) if (j === 0 || lows[j] !== lows[j - 1]) merged.push(lows[j]!);
+          merged = lows;
           bm.highs.splice(ci, 0, high);
           bm.containers.splice(ci, 0, containerFromSorted(merged));
         }
         this.card += merged.length;
       }
-      ki++;
     }
   }
 }
