@@ -120,6 +120,13 @@ describe('add column', () => {
     expect(field(readd.schema, 'i').id).toBe(21);
   });
 
+  it('refuses ids in the reserved range (spec "Reserved Field IDs")', () => {
+    const m = { ...table(), lastColumnId: 2147483447 };
+    const e = refused(m, [{ op: 'add-column', name: 'x', type: t('int') }], 'invalid-schema', undefined);
+    expect(e.message).toContain('2147483448');
+    expect(evolve({ ...table(), lastColumnId: 2147483446 }, [{ op: 'add-column', name: 'x', type: t('int') }]).lastColumnId).toBe(2147483447);
+  });
+
   it('positions an added column first, after or before another', () => {
     const r = evolve(table(), [
       { op: 'add-column', name: 'a', type: t('int'), position: { first: true } },
