@@ -56,6 +56,8 @@ import { LakeError } from '../errors.js';
 /** How one Arrow column (or nested child) is moved into a DuckDB vector. */
 export type Ingest =
   | { kind: 'fixed'; type: DuckDBType; sql: string; byteWidth: number }
+  /** 128-bit Arrow decimals into DuckDB's storage width for the precision (2, 4, 8 or 16 bytes). */
+  | { kind: 'decimal'; type: DuckDBType; sql: string; width: number }
   | { kind: 'bool'; type: DuckDBType; sql: string }
   | { kind: 'string'; type: DuckDBType; sql: string }
   | { kind: 'fixed-binary'; type: DuckDBType; sql: string; width: number }
@@ -114,8 +116,9 @@ export function ingestOf(type: arrow.DataType, name: string, uuidHint = false): 
     case T.Decimal: {
       const t = type as arrow.Decimal;
       if (t.bitWidth !== 128) throw unsupported(name, type, 'is not supported (only 128-bit decimals)');
-      if (t.scale < 0 || t.scale > 38) throw unsupported(name, type, 'has a scale outside 0..38');
-      return { kind: 'fixed', type: DECIMAL(38, t.scale), sql: `DECIMAL(38,${t.scale})`, byteWidth: 16 };
+      if (t.scale < 0 || t.scale > t.precision || t.precision < 1 || t.precision > 38) throw unsupported(name, type, 'has a precision or scale DuckDB does not support');
+      const width = t.precision <= 4 ? 2 : t.precision <= 9 ? 4 : t.precision <= 18 ? 8 : 16;
+      return { kind: 'decimal', type: DECIMAL(t.precision, t.scale), sql: `DECIMAL(${t.precision},${t.scale})`, width };
     }
     case T.Date: {
       const t = type as arrow.Date_;
@@ -318,6 +321,22 @@ function fill(ing: Ingest, t: Target, data: arrow.Data, i: number, n: number, k:
       const v = data.values as ArrayBufferView & { BYTES_PER_ELEMENT: number };
       const w = ing.byteWidth;
       duckdb.copy_data_to_vector(t.vec, k * w, v.buffer as ArrayBuffer, v.byteOffset + i * w, n * w);
+      copyNulls(t, data, i, n, k);
+      return;
+    }
+    case 'decimal': {
+      const v = data.values as Uint32Array;
+      const src = new Uint8Array(v.buffer, v.byteOffset + i * 16, n * 16);
+      const w = ing.width;
+      if (w === 16) {
+        duckdb.copy_data_to_vector(t.vec, k * 16, v.buffer as ArrayBuffer, v.byteOffset + i * 16, n * 16);
+      } else {
+        // Values within the precision fit the narrower width: keep the low bytes (little-endian).
+        const buf = scratchBytes(n * w);
+        const out = new Uint8Array(buf, 0, n * w);
+        for (let r = 0; r < n; r++) for (let x = 0; x < w; x++) out[r * w + x] = src[r * 16 + x]!;
+        duckdb.copy_data_to_vector(t.vec, k * w, buf, 0, n * w);
+      }
       copyNulls(t, data, i, n, k);
       return;
     }

@@ -495,7 +495,7 @@ export class WriteSession {
         `min(${c.sql}) FILTER (WHERE NOT isnan(${c.sql})) AS lo${i}`,
         `max(${c.sql}) FILTER (WHERE NOT isnan(${c.sql})) AS hi${i}`,
       ]);
-      const row = await this.one(`SELECT ${items.join(', ')} FROM read_parquet(${quoteString(f.path)})`);
+      const row = await this.one(`SELECT ${items.join(', ')} FROM read_parquet(${quoteString(f.path)}, hive_partitioning = false)`);
       withNan.forEach((c, i) => {
         const lo = row[`lo${i}`];
         const hi = row[`hi${i}`];

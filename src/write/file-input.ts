@@ -85,7 +85,7 @@ async function checkReadable(files: readonly string[]): Promise<string[]> {
 }
 
 function csvOptions(o: CsvOptions | undefined): string {
-  const parts = [`header = ${o?.header === false ? 'false' : 'true'}`, 'all_varchar = true', 'union_by_name = true'];
+  const parts = [`header = ${o?.header === false ? 'false' : 'true'}`, 'all_varchar = true', 'union_by_name = true', 'hive_partitioning = false'];
   if (o?.delimiter !== undefined) parts.push(`delim = ${quoteString(o.delimiter)}`);
   if (o?.nullString !== undefined) parts.push(`nullstr = ${quoteString(o.nullString)}`);
   if (o?.quote !== undefined) parts.push(`quote = ${quoteString(o.quote)}`);
@@ -98,11 +98,11 @@ export function readerSql(format: InputFormat, paths: readonly string[], csv?: C
   const list = `[${paths.map(quoteString).join(', ')}]`;
   switch (format) {
     case 'parquet':
-      return `read_parquet(${list}, union_by_name = true)`;
+      return `read_parquet(${list}, union_by_name = true, hive_partitioning = false)`;
     case 'csv':
       return `read_csv(${list}, ${csvOptions(csv)})`;
     case 'ndjson':
-      return `read_json(${list}, format = 'newline_delimited', union_by_name = true)`;
+      return `read_json(${list}, format = 'newline_delimited', union_by_name = true, hive_partitioning = false)`;
   }
 }
 
