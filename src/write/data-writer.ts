@@ -138,6 +138,8 @@ export function writeTargetFileSize(props: Properties, override?: number): numbe
 const ROW_GROUP_SIZE_BYTES = 'write.parquet.row-group-size-bytes';
 const COMPRESSION_LEVEL = 'write.parquet.compression-level';
 const MAX_ROW_GROUP_ROWS = 1_048_576;
+/** DuckDB builds row groups from whole 2048-row vectors. */
+const MIN_ROW_GROUP_ROWS = 2048;
 
 /** Writes Arrow input as Parquet data files of the table; returns their DataFile entries (nothing committed). */
 export async function writeDataFiles(options: WriteDataFilesOptions): Promise<DataFile[]> {
@@ -354,7 +356,7 @@ export class WriteSession {
     const target = writeTargetFileSize(props, options.targetFileSizeBytes);
     const rowGroupBytes = intProperty(props, ROW_GROUP_SIZE_BYTES, 128 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
     const rowGroupRows =
-      options.rowGroupRows ?? Math.max(16, Math.min(MAX_ROW_GROUP_ROWS, Math.floor(Math.min(rowGroupBytes, target) / rowBytes)));
+      options.rowGroupRows ?? Math.max(MIN_ROW_GROUP_ROWS, Math.min(MAX_ROW_GROUP_ROWS, Math.floor(Math.min(rowGroupBytes, target) / rowBytes)));
     const codec = parquetCompressionCodec(props);
     const level = props[COMPRESSION_LEVEL] === undefined ? undefined : intProperty(props, COMPRESSION_LEVEL, 3, -131072, 22);
     const sorted = options.sort !== false && isSorted(table.sortOrder);
