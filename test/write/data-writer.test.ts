@@ -1,0 +1,314 @@
+/**
+ * writeDataFiles end to end: casting by name and the errors for bad input (with nothing left in
+ * storage), file rolling at a small target measured on the written files, sorting within files,
+ * async inputs in segments, write defaults, location providers, failure cleanup, and S3 (MinIO).
+ */
+import * as arrow from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLakeError } from '../../src/errors.js';
+import { quoteString } from '../../src/expressions/duckdb-sql.js';
+import { buildPartitionSpec, UNPARTITIONED } from '../../src/spec/partition-spec.js';
+import { buildSortOrder } from '../../src/spec/sort-order.js';
+import { decodeValue } from '../../src/spec/single-value.js';
+import { InstrumentedStorage } from '../../src/storage/instrumented.js';
+import { LocalStorage } from '../../src/storage/local.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { writeDataFiles, type WriteTable } from '../../src/write/data-writer.js';
+import { dataLocation, locationProvider, objectStorageHash } from '../../src/write/location-provider.js';
+import { testS3 } from '../support/s3.js';
+import { arrowColumn, arrowTable, listObjects, query, rng, schemaOf, tempDir } from './data-writer-fixtures.js';
+
+const local = new LocalStorage({ fsync: false });
+let root: { dir: string; cleanup: () => Promise<void> };
+let n = 0;
+beforeAll(async () => {
+  root = await tempDir();
+});
+afterAll(async () => root.cleanup());
+const loc = () => `${root.dir}/t${n++}`;
+
+const schema = schemaOf([
+  { id: 1, name: 'id', required: true, type: 'long' },
+  { id: 2, name: 'ts', required: false, type: 'timestamp' },
+  { id: 3, name: 'name', required: false, type: 'string' },
+  { id: 4, name: 'amount', required: false, type: 'double' },
+]);
+
+function rows(count: number, seed = 1, start = 0): arrow.Table {
+  const r = rng(seed);
+  return arrowTable(
+    {
+      id: arrowColumn({ kind: 'long' }, Array.from({ length: count }, (_, i) => BigInt(start + i))),
+      ts: arrowColumn({ kind: 'timestamp' }, Array.from({ length: count }, (_, i) => BigInt(1_700_000_000_000_000 + (start + i) * 60_000_000))),
+      name: arrowColumn({ kind: 'string' }, Array.from({ length: count }, () => (r() < 0.1 ? null : `name-${Math.floor(r() * 1e6).toString(36)}`))),
+      amount: arrowColumn({ kind: 'double' }, Array.from({ length: count }, () => Math.round(r() * 1e6) / 100)),
+    },
+    { id: false },
+  );
+}
+
+async function expectInvalid(p: Promise<unknown>, ...fragments: string[]): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isLakeError(err, 'INVALID_INPUT'), `expected INVALID_INPUT, got ${String(err)}`).toBe(true);
+  for (const f of fragments) expect((err as Error).message).toContain(f);
+}
+
+describe('casting by name', () => {
+  it('accepts columns in any order, widened types and missing optional columns', async () => {
+    const location = loc();
+    const input = arrowTable(
+      {
+        amount: arrow.makeData({ type: new arrow.Float32(), length: 3, data: Float32Array.of(1.5, 2.5, 3.5) }) as arrow.Data,
+        id: arrow.makeData({ type: new arrow.Int32(), length: 3, data: Int32Array.of(1, 2, 3) }) as arrow.Data,
+        ts: arrow.makeData({ type: new arrow.TimestampMillisecond(), length: 3, data: BigInt64Array.of(1000n, -1n, 0n) }) as arrow.Data,
+      },
+      { id: false },
+    );
+    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location }, storage: local, input });
+    const got = await query(`SELECT id, epoch_us(ts) AS ts, name, amount, typeof(id) AS t FROM read_parquet(${quoteString(files[0]!.filePath)}) ORDER BY id`);
+    expect(got.map((r) => [r.id, r.ts, r.name, r.amount, r.t])).toEqual([
+      [1n, 1_000_000n, null, 1.5, 'BIGINT'],
+      [2n, -1000n, null, 2.5, 'BIGINT'],
+      [3n, 0n, null, 3.5, 'BIGINT'],
+    ]);
+  });
+
+  it('accepts dictionary strings, large strings and sliced tables', async () => {
+    const location = loc();
+    const dict = arrow.vectorFromArray(['a', 'bb', null, 'a longer dictionary value!', 'a'], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()));
+    const base = arrowTable(
+      {
+        id: arrowColumn({ kind: 'long' }, [1n, 2n, 3n, 4n, 5n]),
+        name: dict.data[0]!,
+      },
+      { id: false },
+    );
+    const sliced = base.slice(1, 5);
+    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location }, storage: local, input: sliced });
+    const got = await query(`SELECT id, name FROM read_parquet(${quoteString(files[0]!.filePath)}) ORDER BY id`);
+    expect(got.map((r) => [r.id, r.name])).toEqual([
+      [2n, 'bb'],
+      [3n, null],
+      [4n, 'a longer dictionary value!'],
+      [5n, 'a'],
+    ]);
+  });
+
+  it('refuses bad input with a clear error and writes nothing', async () => {
+    const table: WriteTable = { schema, spec: buildPartitionSpec(schema, [{ source: 'ts', transform: 'day' }]).spec, location: loc() };
+    const base = { table, storage: local };
+    // incompatible type
+    await expectInvalid(
+      writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'string' }, ['1']) }) }),
+      'column id',
+      'VARCHAR',
+      'long',
+    );
+    // narrowing
+    await expectInvalid(
+      writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]), amount: arrow.makeData({ type: new arrow.Int64(), length: 1, data: BigInt64Array.of(1n) }) as arrow.Data }) }),
+      'column amount',
+    );
+    // missing required column
+    await expectInvalid(writeDataFiles({ ...base, input: arrowTable({ name: arrowColumn({ kind: 'string' }, ['x']) }) }), 'no column id', 'required');
+    // unknown column
+    await expectInvalid(
+      writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]), extra: arrowColumn({ kind: 'int' }, [1]) }) }),
+      'extra',
+      'does not have',
+    );
+    // nulls in a required column, also when they come in a late batch of an async input
+    await expectInvalid(
+      writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [5n, null, 7n]) }) }),
+      'column id',
+      '1 null values',
+    );
+    async function* lateNull() {
+      for (let i = 0; i < 5; i++) yield rows(500, i, i * 500).batches[0]!;
+      const bad = arrowTable({ id: arrowColumn({ kind: 'long' }, [1n, null]), ts: arrowColumn({ kind: 'timestamp' }, [1n, 2n]), name: arrowColumn({ kind: 'string' }, ['a', 'b']), amount: arrowColumn({ kind: 'double' }, [1, 2]) });
+      yield new arrow.RecordBatch(rows(1).schema, bad.batches[0]!.data);
+    }
+    await expectInvalid(writeDataFiles({ ...base, input: lateNull(), segmentBytes: 4096 }), 'column id', '1 null values');
+    // timestamp units that would lose precision, and zone mismatches
+    await expectInvalid(
+      writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]), ts: arrowColumn({ kind: 'timestamp_ns' }, [1n]) }, { id: false }) }),
+      'column ts',
+      'nanosecond',
+    );
+    await expectInvalid(
+      writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]), ts: arrowColumn({ kind: 'timestamptz' }, [1n]) }, { id: false }) }),
+      'column ts',
+      'time zone',
+    );
+    // batches with different schemas
+    async function* mixed() {
+      yield rows(10).batches[0]!;
+      yield arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]) }, { id: false }).batches[0]!;
+    }
+    await expectInvalid(writeDataFiles({ ...base, input: mixed() }), 'different schemas');
+    expect(await listObjects(local, table.location)).toEqual([]);
+  });
+
+  it('fills missing columns with v3 write defaults', async () => {
+    const v3 = schemaOf([
+      { id: 1, name: 'id', required: true, type: 'long' },
+      { id: 2, name: 'region', required: true, type: 'string', 'initial-default': 'eu', 'write-default': 'us' },
+      { id: 3, name: 'score', required: false, type: 'int', 'write-default': 7 },
+    ]);
+    const files = await writeDataFiles({
+      table: { schema: v3, spec: UNPARTITIONED, location: loc(), formatVersion: 3 },
+      storage: local,
+      input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n, 2n]) }, { id: false }),
+    });
+    const got = await query(`SELECT id, region, score FROM read_parquet(${quoteString(files[0]!.filePath)}) ORDER BY id`);
+    expect(got.map((r) => [r.id, r.region, r.score])).toEqual([
+      [1n, 'us', 7],
+      [2n, 'us', 7],
+    ]);
+  });
+});
+
+describe('files', () => {
+  it('roll at a small target size measured on the written file', async () => {
+    const location = loc();
+    const target = 40 * 1024;
+    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location }, storage: local, input: rows(60_000), targetFileSizeBytes: target });
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(60_000);
+    const groups = await query(
+      `SELECT file_name, max(total_compressed_size) AS biggest FROM (SELECT file_name, row_group_id, sum(total_compressed_size) AS total_compressed_size FROM parquet_metadata([${files.map((f) => quoteString(f.filePath)).join(', ')}]) GROUP BY ALL) GROUP BY ALL`,
+    );
+    const biggestGroup = Math.max(...groups.map((g) => Number(g.biggest)));
+    const sizes = files.map((f) => f.fileSizeInBytes).sort((a, b) => a - b);
+    // Files close once they reach the target (checked after each row group), so all but the
+    // last are at least the target and none is more than a row group (plus footer) past it.
+    expect(sizes.slice(1).every((s) => s >= target)).toBe(true);
+    expect(sizes.every((s) => s <= target + biggestGroup + 4096)).toBe(true);
+    const ids = await query(`SELECT count(DISTINCT id) AS n, min(id) AS lo, max(id) AS hi FROM read_parquet([${files.map((f) => quoteString(f.filePath)).join(', ')}])`);
+    expect(ids[0]).toEqual({ n: 60000n, lo: 0n, hi: 59999n });
+  });
+
+  it('roll per partition, the table property read leniently', async () => {
+    const location = loc();
+    const spec = buildPartitionSpec(schema, [{ source: 'id', transform: 'bucket[2]' }]).spec;
+    const files = await writeDataFiles({
+      table: { schema, spec, location, properties: { 'write.target-file-size-bytes': String(32 * 1024) } },
+      storage: local,
+      input: rows(50_000),
+    });
+    const perPartition = new Map<number, number>();
+    for (const f of files) perPartition.set(f.partition[0] as number, (perPartition.get(f.partition[0] as number) ?? 0) + 1);
+    expect([...perPartition.keys()].sort()).toEqual([0, 1]);
+    expect([...perPartition.values()].every((c) => c >= 2)).toBe(true);
+    expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(50_000);
+  });
+
+  it('are sorted by the table sort order and record its id', async () => {
+    const order = buildSortOrder(schema, [{ source: 'name', direction: 'desc', nullOrder: 'nulls-first' }, { source: 'id' }], { orderId: 3 });
+    const spec = buildPartitionSpec(schema, [{ source: 'ts', transform: 'hour' }]).spec;
+    const files = await writeDataFiles({ table: { schema, spec, sortOrder: order, location: loc() }, storage: local, input: rows(5000, 9) });
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      expect(f.sortOrderId).toBe(3);
+      const got = await query(`SELECT name, id FROM read_parquet(${quoteString(f.filePath)}, hive_partitioning = false)`);
+      const expected = [...got].sort((a, b) => {
+        if (a.name === null || b.name === null) return a.name === b.name ? Number((a.id as bigint) - (b.id as bigint)) : a.name === null ? -1 : 1;
+        if (a.name !== b.name) return (a.name as string) < (b.name as string) ? 1 : -1;
+        return Number((a.id as bigint) - (b.id as bigint));
+      });
+      expect(got).toEqual(expected);
+    }
+    // sort: false leaves the order alone and records the unsorted order
+    const unsorted = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, sortOrder: order, location: loc() }, storage: local, input: rows(100), sort: false });
+    expect(unsorted[0]!.sortOrderId).toBe(0);
+  });
+
+  it('stream async inputs in segments', async () => {
+    async function* batches() {
+      for (let i = 0; i < 20; i++) yield rows(1000, i, i * 1000).batches[0]!;
+    }
+    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location: loc() }, storage: local, input: batches(), segmentBytes: 16 * 1024 });
+    expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(20_000);
+    const got = await query(`SELECT count(DISTINCT id) AS n FROM read_parquet([${files.map((f) => quoteString(f.filePath)).join(', ')}])`);
+    expect(got[0]!.n).toBe(20000n);
+    expect(await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location: loc() }, storage: local, input: (async function* () {})() })).toEqual([]);
+  });
+
+  it('are placed by the object-storage location provider and write.data.path', async () => {
+    const location = loc();
+    const spec = buildPartitionSpec(schema, [{ source: 'ts', transform: 'day' }]).spec;
+    const files = await writeDataFiles({
+      table: { schema, spec, location, properties: { 'write.object-storage.enabled': 'true' } },
+      storage: local,
+      input: rows(10),
+    });
+    const f = files[0]!;
+    const name = f.filePath.split('/').pop()!;
+    const part = 'ts_day=2023-11-14';
+    expect(f.filePath).toBe(`${location}/data/${objectStorageHash(`${part}/${name}`)}/${part}/${name}`);
+    expect(objectStorageHash('a/b.parquet')).toMatch(/^[01]{4}\/[01]{4}\/[01]{4}\/[01]{8}$/);
+    expect(dataLocation('s3://b/t', { 'write.data.path': 's3://other/d/' })).toBe('s3://other/d');
+    expect(dataLocation('s3://b/t/', { 'write.data.path': 'elsewhere' })).toBe('s3://b/t/elsewhere');
+    const flat = locationProvider('s3://b/t', { 'write.object-storage.enabled': 'true', 'write.object-storage.partitioned-paths': 'false' });
+    expect(flat.newDataLocation(spec, schema, [19675], 'x.parquet')).toBe(`s3://b/t/data/${objectStorageHash('x.parquet')}-x.parquet`);
+    const custom = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location: loc(), properties: { 'write.data.path': `${location}/custom` } }, storage: local, input: rows(3) });
+    expect(custom[0]!.filePath.startsWith(`${location}/custom/`)).toBe(true);
+  });
+
+  it('are all deleted when a write fails half way', async () => {
+    const location = loc();
+    const storage = new InstrumentedStorage(new MemoryStorage());
+    let uploads = 0;
+    const faulty: Storage = new Proxy(storage, {
+      get(target, prop, receiver) {
+        if (prop === 'writeStream') {
+          return async (l: string, s: never) => {
+            if (++uploads === 3) throw new Error('injected upload failure');
+            return target.writeStream(l, s);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const mem = `memory://fail-${Date.now()}/t`;
+    const spec = buildPartitionSpec(schema, [{ source: 'ts', transform: 'hour' }]).spec;
+    const err = await writeDataFiles({ table: { schema, spec, location: mem }, storage: faulty, input: rows(3000), uploadConcurrency: 1 }).catch((e: unknown) => e);
+    expect(String(err)).toContain('injected upload failure');
+    expect(uploads).toBeGreaterThanOrEqual(3);
+    expect(await listObjects(storage, mem)).toEqual([]);
+    void location;
+  });
+});
+
+describe('S3 (MinIO)', () => {
+  it('uploads the files from a local staging directory and leaves nothing behind on failure', async () => {
+    const s3 = testS3();
+    const location = `${s3.root}/tbl`;
+    const spec = buildPartitionSpec(schema, [{ source: 'ts', transform: 'day' }]).spec;
+    const { dir, cleanup } = await tempDir('lake-staging-');
+    try {
+      const files = await writeDataFiles({ table: { schema, spec, location }, storage: s3.storage, input: rows(4000), stagingDirectory: dir });
+      expect(files.length).toBeGreaterThan(1);
+      const listed = await listObjects(s3.storage, `${location}/data/`);
+      expect(listed).toEqual(files.map((f) => f.filePath).sort());
+      for (const f of files.slice(0, 2)) {
+        const head = await s3.storage.head(f.filePath);
+        expect(head?.size).toBe(f.fileSizeInBytes);
+        const bytes = await s3.storage.read(f.filePath);
+        expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('PAR1');
+        expect(decodeValue({ kind: 'long' }, f.lowerBounds!.get(1)!)).toBeTypeOf('bigint');
+      }
+      expect(await (await import('node:fs/promises')).readdir(dir)).toEqual([]);
+      // a failing write leaves no objects
+      const bad = `${s3.root}/bad`;
+      await expectInvalid(writeDataFiles({ table: { schema, spec, location: bad }, storage: s3.storage, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n, null]) }) }), 'null');
+      expect(await listObjects(s3.storage, bad)).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+});
