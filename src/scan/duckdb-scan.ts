@@ -34,6 +34,7 @@ import type { IcebergType, NestedField, PrimitiveType } from '../spec/types.js';
 import { planColumns, readLocalFooter } from './arrow-reader.js';
 import { isDeletionVector } from './delete-file-index.js';
 import { duckdbLiteral, duckdbType } from './duckdb-types.js';
+import type { ParquetSchemaNode } from '../parquet/footer.js';
 import { type FileProjection, type Projection, type StoredType, identityPartitionConstants, projectFile, selectFields } from './field-projection.js';
 import { type FileCache, type LocalFile, localFileFor } from './file-cache.js';
 import type { FileIO } from './file-io.js';
@@ -78,7 +79,9 @@ export interface DuckDbScan {
 let scanCounter = 0;
 
 const FILE_COL = '"__lake_file"';
-const POS_COL = '"__lake_pos"';
+const KEY_COL = '"__lake_key"';
+/** Row positions below 2^40 per file, file indexes below 2^23: the pair packs into one BIGINT. */
+const KEY_SHIFT = 40;
 
 function readCol(i: number): string {
   return `"__lake_${i}"`;
@@ -115,7 +118,7 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
 
     const hasPositionDeletes = plan.tasks.some((t) => t.positionDeletes.length > 0);
     const hasEqualityDeletes = plan.tasks.some((t) => t.equalityDeletes.length > 0);
-    const needFile = hasPositionDeletes || hasEqualityDeletes;
+    const needFile = hasEqualityDeletes;
 
     // 1. data files: local copies, footers, projections, grouped by how they are read
     const limit = pLimit(Math.max(1, options.concurrency ?? 16));
@@ -135,7 +138,7 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
             partitionConstants: identityPartitionConstants(task.spec, dataFile.partition),
             where: dataFile.filePath,
           });
-          return { task, path: local.path, read: fileRead(projection) };
+          return { task, path: local.path, read: fileRead(projection, footer.root) };
         }),
       ),
     );
@@ -162,10 +165,10 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
     const joins: string[] = [];
     if (hasPositionDeletes) {
       const posTable = `__lake_pos_${id}`;
-      await conn.run(`${createTable(posTable)} (f BIGINT, p BIGINT)`);
+      await conn.run(`${createTable(posTable)} (k BIGINT)`);
       helpers.push(qualify(posTable));
       await loadPositionDeletes(conn, plan, io, fileIndex, qualify(posTable), options, open, createTable, qualify, helpers, id);
-      joins.push(`ANTI JOIN ${qualify(posTable)} AS __lake_p ON __lake_p.f = d.${FILE_COL} AND __lake_p.p = d.${POS_COL}`);
+      joins.push(`ANTI JOIN ${qualify(posTable)} AS __lake_p ON __lake_p.k = d.${KEY_COL}`);
     }
 
     // 3. equality deletes -> key tables guarded by sequence numbers and partitions
@@ -263,12 +266,18 @@ interface FileRead {
   key: string;
 }
 
-function fileRead(projection: FileProjection): FileRead {
-  const mode = projection.byNameMapping ? 'names' : 'ids';
+function fileRead(projection: FileProjection, root: ParquetSchemaNode): FileRead {
+  // Columns are selected by their names in the file where DuckDB names them unambiguously: then
+  // DuckDB estimates the scan's size from the footers and plans the delete joins well (with a
+  // `schema` parameter it estimates 1000 rows a file and builds hash tables on the wrong side).
+  const mode = projection.byNameMapping || namesUnique(root) ? 'names' : 'ids';
   const entries: string[] = [];
   const exprs = projection.columns.map((p, i) => {
     if (p.kind === 'constant') return duckdbLiteral(p.type, p.value);
-    if (mode === 'names') return convertSql(p, quoteIdentifier(p.node.name), 0);
+    if (mode === 'names') {
+      const src = quoteIdentifier(p.node.name);
+      return exactLayout(p) ? castColumn(p, src) : convertSql(p, src, 0);
+    }
     const src = `"__lake_s${i}"`;
     const direct = compatible(p, true);
     const type = direct ? duckdbType(p.field.type) : fileType(p);
@@ -278,6 +287,63 @@ function fileRead(projection: FileProjection): FileRead {
   return { mode, entries, exprs, key: `${mode}\n${entries.join('\n')}\n${exprs.join('\n')}` };
 }
 
+/** DuckDB names columns case-insensitively: names that differ only by case get renamed. */
+function namesUnique(root: ParquetSchemaNode): boolean {
+  const seen = new Set<string>();
+  for (const c of root.children) {
+    const k = c.name.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+  }
+  return true;
+}
+
+/**
+ * True when DuckDB reads the file column, as it is, with exactly the read type: the same nested
+ * layout (names, order, no extra or missing fields) and the same leaf types. A top-level
+ * primitive may still need a cast (castColumn).
+ */
+function exactLayout(p: Projection, topLevel = true): boolean {
+  switch (p.kind) {
+    case 'constant':
+      return false;
+    case 'column':
+      return topLevel || naturalType(p.stored) === duckdbType(p.type);
+    case 'struct':
+      return (
+        p.children.length === p.node.children.length &&
+        p.children.every((c, k) => c.kind !== 'constant' && c.node === p.node.children[k] && c.node.name === c.field.name && exactLayout(c, false))
+      );
+    case 'list':
+      return exactLayout(p.element, false);
+    case 'map':
+      return exactLayout(p.key, false) && exactLayout(p.value, false);
+  }
+}
+
+function castColumn(p: Projection, src: string): string {
+  if (p.kind !== 'column') return src;
+  return naturalType(p.stored) === duckdbType(p.type) ? src : convertPrimitiveSql(p.stored, p.type, src);
+}
+
+/** The type DuckDB reads a stored column as, where it is certain; undefined otherwise (then SQL converts). */
+function naturalType(stored: StoredType): string | undefined {
+  const s = stored.type;
+  if (stored.narrow === true || stored.unit === 'MILLIS' || stored.unit === 'NANOS' || stored.unit === 'INT96') return undefined;
+  switch (s.kind) {
+    case 'time': // TIME_MICROS adjusted to UTC reads as TIMETZ
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+    case 'unknown':
+    case 'variant':
+    case 'geometry':
+    case 'geography':
+      return undefined;
+    default:
+      return duckdbType(s);
+  }
+}
+
 function groupSql(read: FileRead, paths: readonly string[], base: number, needFile: boolean, needPos: boolean): string {
   const list = `[${paths.map(quoteString).join(', ')}]`;
   const args = [list];
@@ -285,7 +351,8 @@ function groupSql(read: FileRead, paths: readonly string[], base: number, needFi
   if (needPos) args.push('file_row_number = true');
   const cols = read.exprs.map((e, i) => `${e} AS ${readCol(i)}`);
   if (needFile) cols.push(`CAST(file_index AS BIGINT) + ${base} AS ${FILE_COL}`);
-  if (needPos) cols.push(`file_row_number AS ${POS_COL}`);
+  // one BIGINT key (file index << 40 | row position) makes the anti-join a single-column hash join
+  if (needPos) cols.push(`((CAST(file_index AS BIGINT) + ${base}) << ${KEY_SHIFT}) | file_row_number AS ${KEY_COL}`);
   if (cols.length === 0) cols.push('1 AS "__lake_row"');
   return `SELECT ${cols.join(', ')} FROM read_parquet(${args.join(', ')})`;
 }
@@ -461,17 +528,15 @@ async function loadPositionDeletes(
 ): Promise<void> {
   // deletion vectors: decoded here, appended in chunks
   const dvLoader = new PositionDeleteLoader({ io, allowBareDeletionVectors: options.allowBareDeletionVectors ?? false });
-  let chunkF: bigint[] = [];
-  let chunkP: bigint[] = [];
+  let chunk: bigint[] = [];
   const flushTarget = parseTarget(posTable);
   const appender = await conn.createAppender(flushTarget.table, flushTarget.schema, flushTarget.catalog);
   const flush = (): void => {
-    if (chunkF.length === 0) return;
-    const chunk = DuckDBDataChunk.create([BIGINT, BIGINT], chunkF.length);
-    chunk.setColumns([chunkF, chunkP]);
-    appender.appendDataChunk(chunk);
-    chunkF = [];
-    chunkP = [];
+    if (chunk.length === 0) return;
+    const data = DuckDBDataChunk.create([BIGINT], chunk.length);
+    data.setColumns([chunk]);
+    appender.appendDataChunk(data);
+    chunk = [];
   };
   // position delete files: which (delete file, data file) pairs apply, read by DuckDB below
   const scope: string[] = [];
@@ -495,11 +560,10 @@ async function loadPositionDeletes(
       if (dvs.length === 0) continue;
       const set = await dvLoader.forTask({ dataFile: task.dataFile, positionDeletes: dvs });
       if (set === undefined) continue;
-      const big = BigInt(f);
+      const base = BigInt(f) << BigInt(KEY_SHIFT);
       set.forEach((pos) => {
-        chunkF.push(big);
-        chunkP.push(BigInt(pos));
-        if (chunkF.length === 2048) flush();
+        chunk.push(base | BigInt(pos));
+        if (chunk.length === 2048) flush();
       });
     }
     flush();
@@ -514,7 +578,7 @@ async function loadPositionDeletes(
     for (let i = 0; i < scope.length; i += 1000) await conn.run(`INSERT INTO ${qualify(scopeTable)} VALUES ${scope.slice(i, i + 1000).join(', ')}`);
     const list = `[${[...deleteFiles.values()].map(quoteString).join(', ')}]`;
     await conn.run(
-      `INSERT INTO ${posTable} SELECT s.f, x.pos FROM read_parquet(${list}, filename = true) AS x ` +
+      `INSERT INTO ${posTable} SELECT (s.f << ${KEY_SHIFT}) | x.pos FROM read_parquet(${list}, filename = true) AS x ` +
         `JOIN ${qualify(scopeTable)} AS s ON s.del = x.filename AND s.path = x.file_path`,
     );
   }
@@ -584,7 +648,7 @@ async function loadEqualityDeletes(
         ...(nameMapping === undefined ? {} : { nameMapping }),
         where: `equality delete file ${file.filePath}`,
       });
-      const read = fileRead(projection);
+      const read = fileRead(projection, footer.root);
       const spec = specs.get(file.specId);
       const global = spec === undefined || isUnpartitioned(spec);
       const part = spec === undefined ? '' : partitionScope(spec, file.partition);

@@ -33,6 +33,8 @@ export interface StoredType {
   type: PrimitiveType;
   /** For timestamp-like columns: the stored unit (`INT96` = legacy 12-byte nanosecond timestamps). */
   unit?: 'MILLIS' | 'MICROS' | 'NANOS' | 'INT96';
+  /** An int stored with a narrower or unsigned integer annotation (INT(8), INT(16), UINT_*). */
+  narrow?: true;
 }
 
 export type Projection = ColumnProjection | StructProjection | ListProjection | MapProjection | ConstantProjection;
@@ -125,6 +127,9 @@ export function storedType(node: ParquetSchemaNode): StoredType | undefined {
       if (isDecimal) return { type: decimal() };
       if (logical?.type === 'DATE' || converted === 'DATE') return { type: { kind: 'date' } };
       if (logical?.type === 'TIME' || converted === 'TIME_MILLIS') return { type: { kind: 'time' }, unit: 'MILLIS' };
+      if ((logical?.type === 'INTEGER' && (logical as { bitWidth?: number; isSigned?: boolean }).bitWidth !== 32) || (logical?.type === 'INTEGER' && (logical as { isSigned?: boolean }).isSigned === false) || /^(U?INT_(8|16)|UINT_32)$/.test(String(converted))) {
+        return { type: { kind: 'int' }, narrow: true };
+      }
       return { type: { kind: 'int' } };
     case 'INT64': {
       if (isDecimal) return { type: decimal() };
