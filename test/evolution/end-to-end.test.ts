@@ -25,6 +25,7 @@ import { applyTransform, parseTransform } from '../../src/spec/transforms.js';
 import type { IcebergType, NestedField } from '../../src/spec/types.js';
 import { writeDataFiles } from '../../src/write/data-writer.js';
 import type { TableHandle } from '../../src/write/staged-change.js';
+import { ReplaceSortOrder } from '../../src/write/replace-sort-order.js';
 import { UpdatePartitionSpec } from '../../src/write/update-partition-spec.js';
 import { UpdateSchema } from '../../src/write/update-schema.js';
 import { runPython } from '../support/pyiceberg.js';
@@ -410,5 +411,47 @@ def main(inp):
     expect(out.all).toEqual(rows.map((r) => Number(r.id)).sort((a, b) => a - b));
     expect(out.byId).toEqual([30]);
     expect(out.byHour).toEqual(rows.filter((r) => r.ts >= lo && r.ts < lo + HOUR).map((r) => Number(r.id)));
+  }, 120_000);
+});
+
+describe('sort order evolution', () => {
+  it('files written after a sort order change are sorted by it and record its id; older files keep theirs', async () => {
+    const table = await catalog.createTable('db.sorted', {
+      schema: parseSchema({
+        type: 'struct',
+        fields: [
+          { id: 1, name: 'id', required: true, type: 'long' },
+          { id: 2, name: 'name', required: false, type: 'string' },
+        ],
+      }),
+    });
+    const rowsOf = (ids: number[]): Row[] => ids.map((i) => new Map<number, unknown>([[1, BigInt(i)], [2, i % 3 === 0 ? null : `n${(i * 7) % 10}`]]));
+    const idsInFileOrder = async (orderId: number): Promise<{ id: number; name: JsonRowValue }[][]> => {
+      const plan = await planScan({ metadata: table.metadata });
+      const out = [];
+      for (const t of plan.tasks.filter((x) => (x.dataFile.sortOrderId ?? 0) === orderId)) {
+        const one: ScanPlan = { ...plan, tasks: [t] };
+        out.push((await readWithArrow(one)).map((r) => ({ id: r.id as number, name: r.name! })));
+      }
+      return out;
+    };
+    await append(table, rowsOf([5, 3, 9, 1]));
+    await new ReplaceSortOrder(handle(table)).desc('id').commit();
+    expect(table.metadata.defaultSortOrderId).toBe(1);
+    await append(table, rowsOf([12, 40, 7, 33, 21]));
+    await new ReplaceSortOrder(handle(table)).fromText('name nulls last, id').commit();
+    expect(table.metadata.defaultSortOrderId).toBe(2);
+    await append(table, rowsOf([8, 2, 6, 4, 11, 10]));
+
+    expect((await idsInFileOrder(0)).flat().map((r) => r.id).sort((a, b) => a - b)).toEqual([1, 3, 5, 9]);
+    const byId = await idsInFileOrder(1);
+    expect(byId.map((f) => f.map((r) => r.id))).toEqual([[40, 33, 21, 12, 7]]);
+    const byName = (await idsInFileOrder(2)).flat();
+    // name ascending with nulls last, then id ascending.
+    const want = [8, 2, 6, 4, 11, 10]
+      .map((i) => ({ id: i, name: i % 3 === 0 ? null : `n${(i * 7) % 10}` }))
+      .sort((a, b) => (a.name === b.name ? a.id - b.id : a.name === null ? 1 : b.name === null ? -1 : a.name < b.name ? -1 : 1));
+    expect(want.at(-1)).toEqual({ id: 6, name: null });
+    expect(byName).toEqual(want);
   }, 120_000);
 });
