@@ -236,7 +236,7 @@ class FileMapper {
   }
 
   private mismatch(path: string, e: ParquetSchemaElement, t: IcebergType, fileType?: PrimitiveType): LakeError {
-    const fileDesc = fileType !== undefined ? primitiveToString(fileType) : describeElement(e);
+    const fileDesc = `${describeElement(e)}${fileType !== undefined ? `, an Iceberg ${primitiveToString(fileType)}` : ''}`;
     return refuse(this.file, `column ${path} has Parquet type ${fileDesc}, which cannot be read as the table's ${typeToString(t)}`, {
       column: path,
       fileType: fileDesc,
