@@ -346,7 +346,8 @@ function naturalType(stored: StoredType): string | undefined {
 
 function groupSql(read: FileRead, paths: readonly string[], base: number, needFile: boolean, needPos: boolean): string {
   const list = `[${paths.map(quoteString).join(', ')}]`;
-  const args = [list];
+  // Iceberg data files often sit in `name=value` directories; DuckDB must not turn those into columns
+  const args = [list, 'hive_partitioning = false'];
   if (read.mode === 'ids' && read.entries.length > 0) args.push(`schema = MAP {${read.entries.join(', ')}}`);
   if (needPos) args.push('file_row_number = true');
   const cols = read.exprs.map((e, i) => `${e} AS ${readCol(i)}`);
@@ -578,7 +579,7 @@ async function loadPositionDeletes(
     for (let i = 0; i < scope.length; i += 1000) await conn.run(`INSERT INTO ${qualify(scopeTable)} VALUES ${scope.slice(i, i + 1000).join(', ')}`);
     const list = `[${[...deleteFiles.values()].map(quoteString).join(', ')}]`;
     await conn.run(
-      `INSERT INTO ${posTable} SELECT (s.f << ${KEY_SHIFT}) | x.pos FROM read_parquet(${list}, filename = true) AS x ` +
+      `INSERT INTO ${posTable} SELECT (s.f << ${KEY_SHIFT}) | x.pos FROM read_parquet(${list}, filename = true, hive_partitioning = false) AS x ` +
         `JOIN ${qualify(scopeTable)} AS s ON s.del = x.filename AND s.path = x.file_path`,
     );
   }

@@ -115,3 +115,21 @@ test('helper tables for deletes exist until release', async () => {
     conn.closeSync();
   }
 });
+
+test('name=value directories are not taken for columns (no Hive partitioning)', async () => {
+  const s = schema([
+    { id: 1, name: 'k', required: true, type: 'int' },
+    { id: 2, name: 'v', required: false, type: 'string' },
+  ]);
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(`${dir}/k=999/v=from_path`, { recursive: true });
+  const f = await writeParquet(`${dir}/k=999/v=from_path/data.parquet`, `SELECT 1::INTEGER AS k, 'from_file' AS v`, '{k: 1, v: 2}');
+  const conn = await duckdbConnect();
+  try {
+    const scan = await prepareDuckDbScan(conn, plan(metadata([s]), [task(f)]));
+    expect((await conn.runAndReadAll(scan.sql)).getRowsJS()).toEqual([[1, 'from_file']]);
+    await scan.release();
+  } finally {
+    conn.closeSync();
+  }
+});
