@@ -136,9 +136,13 @@ export function planPropertyChanges(base: TableMetadata, set: Readonly<Record<st
     else stored[k] = v;
   }
   validatePropertyChanges(base, stored);
+  // Like the reference implementation's replaceProperties: only values that change, only keys that exist.
+  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(base.properties, k);
+  const changed = Object.fromEntries(Object.entries(stored).filter(([k, v]) => !has(k) || base.properties[k] !== v));
+  const removed = removals.filter(has);
   const updates: TableUpdate[] = [];
-  if (Object.keys(stored).length > 0) updates.push({ action: 'set-properties', updates: stored });
-  if (removals.length > 0) updates.push({ action: 'remove-properties', removals: [...removals] });
+  if (Object.keys(changed).length > 0) updates.push({ action: 'set-properties', updates: changed });
+  if (removed.length > 0) updates.push({ action: 'remove-properties', removals: removed });
   if (version !== undefined) updates.push(...planFormatUpgrade(base, version).updates);
   return updates;
 }

@@ -287,6 +287,14 @@ describe('partition specs, sort orders, properties and format versions', () => {
     expect(table.properties['write.update.mode']).toBe('merge-on-read');
   });
 
+  it('commits nothing for values already set or keys not present', async () => {
+    const { table } = await newTable({ properties: { owner: 'me' } });
+    const before = table.metadataLocation;
+    const r = await new UpdateProperties(handle(table)).set('owner', 'me').remove('nope').commit();
+    expect(r.metadataLocation).toBe(before);
+    expect(await new UpdateProperties(handle(table)).set('owner', 'you').remove('nope').stage(table.metadata)).toMatchObject({ updates: [{ action: 'set-properties', updates: { owner: 'you' } }] });
+  });
+
   it('refuses reserved properties other than format-version', async () => {
     const { table } = await newTable();
     expect(() => new UpdateProperties(handle(table)).set('uuid', 'x')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
