@@ -9,7 +9,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
-import { parseRecordBatch } from 'arrow-js-ffi';
+import { parseRecordBatch, parseSchema } from 'arrow-js-ffi';
 import * as pw from 'parquet-wasm';
 import { LakeError } from '../errors.js';
 
@@ -18,8 +18,8 @@ export type ParquetInput = { path: string } | { bytes: Uint8Array } | { blob: Bl
 
 export interface ReadParquetBatchesOptions {
   /**
-   * Columns to read, by Parquet column path (`a`, `s.x`, `l.list.element`); a group's path reads
-   * every leaf below it. Default: every column.
+   * Top-level columns to read, by name (a struct, list or map column reads every leaf below it).
+   * Default: every column. An unknown name is an error.
    */
   columns?: readonly string[];
   /** Rows per batch (default 65536). */
@@ -56,13 +56,26 @@ export async function* readParquetBatches(input: ParquetInput, options: ReadParq
     throw wrap(e, `cannot open ${where} as Parquet`, where);
   }
   let stream: ReadableStream<pw.RecordBatch> | undefined;
+  let finished = false;
   try {
     const readOptions: pw.ReaderOptions = { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE };
-    if (options.columns !== undefined) readOptions.columns = [...options.columns];
+    if (options.columns !== undefined) {
+      // parquet-wasm 0.8.0 aborts inside wasm (poisoning the module) on an unknown column: check first
+      const names = topLevelNames(file);
+      const unknown = options.columns.filter((c) => !names.has(c));
+      if (unknown.length > 0) {
+        finished = true;
+        throw new LakeError('INVALID_INPUT', `${where} has no column ${unknown.map((c) => JSON.stringify(c)).join(', ')}`, {
+          context: { file: where, columns: unknown },
+        });
+      }
+      readOptions.columns = [...options.columns];
+    }
     if (options.rowGroups !== undefined) readOptions.rowGroups = [...options.rowGroups];
     try {
       stream = (await file.stream(readOptions)) as ReadableStream<pw.RecordBatch>;
     } catch (e) {
+      finished = true;
       throw wrap(e, `cannot read ${where}`, where);
     }
     const reader = stream.getReader();
@@ -72,17 +85,33 @@ export async function* readParquetBatches(input: ParquetInput, options: ReadParq
         try {
           next = (await reader.read()) as typeof next;
         } catch (e) {
+          finished = true;
           throw wrap(e, `cannot decode ${where}`, where);
         }
-        if (next.done) break;
+        if (next.done) {
+          finished = true;
+          break;
+        }
         yield toJsBatch(next.value);
       }
     } finally {
-      await reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
   } finally {
-    file.free();
+    // parquet-wasm 0.8.0's stream never settles `cancel()`, and freeing the file while the stream
+    // may still be fetching ahead crashes the wasm module: a stream left early is dropped and its
+    // wasm objects are released by their finalizers when collected.
+    if (finished) file.free();
+  }
+}
+
+function topLevelNames(file: pw.ParquetFile): Set<string> {
+  const schema = file.schema();
+  const ffi = schema.intoFFI(); // consumes `schema`
+  try {
+    return new Set(parseSchema(pw.wasmMemory().buffer, ffi.addr()).fields.map((f: { name: string }) => f.name));
+  } finally {
+    ffi.free();
   }
 }
 
