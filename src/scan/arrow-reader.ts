@@ -68,8 +68,18 @@ function ioOf(plan: ScanPlan, options: ReadArrowOptions): FileIO {
   return io;
 }
 
-/** Reads a scan plan as Arrow record batches in the plan's projected schema. */
-export async function* readArrow(plan: ScanPlan, options: ReadArrowOptions = {}): AsyncGenerator<arrow.RecordBatch> {
+/** `readArrow(plan, options)`, or `readArrow(plan, io, options)` with the FileIO given apart. */
+function argsOf(ioOrOptions: FileIO | ReadArrowOptions | undefined, options: ReadArrowOptions | undefined): ReadArrowOptions {
+  if (ioOrOptions instanceof FileIO) return { ...(options ?? {}), io: ioOrOptions };
+  return ioOrOptions ?? options ?? {};
+}
+
+/**
+ * Reads a scan plan as Arrow record batches in the plan's projected schema. The plan's files are
+ * read with `plan.io` unless a FileIO is given (as the second argument or `options.io`).
+ */
+export async function* readArrow(plan: ScanPlan, ioOrOptions?: FileIO | ReadArrowOptions, maybeOptions?: ReadArrowOptions): AsyncGenerator<arrow.RecordBatch> {
+  const options = argsOf(ioOrOptions, maybeOptions);
   const io = ioOf(plan, options);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const columns = planColumns(plan);
@@ -89,9 +99,9 @@ export async function* readArrow(plan: ScanPlan, options: ReadArrowOptions = {})
 }
 
 /** Reads a whole plan into one Arrow table (mind the memory: prefer `readArrow` for large scans). */
-export async function toArrowTable(plan: ScanPlan, options: ReadArrowOptions = {}): Promise<arrow.Table> {
+export async function toArrowTable(plan: ScanPlan, ioOrOptions?: FileIO | ReadArrowOptions, maybeOptions?: ReadArrowOptions): Promise<arrow.Table> {
   const batches: arrow.RecordBatch[] = [];
-  for await (const b of readArrow(plan, options)) batches.push(b);
+  for await (const b of readArrow(plan, argsOf(ioOrOptions, maybeOptions))) batches.push(b);
   if (batches.length === 0) return new arrow.Table(arrowSchemaOf(plan));
   return new arrow.Table(batches);
 }
@@ -113,7 +123,16 @@ async function openFile(ctx: ReadContext, file: DataFile): Promise<LocalFile> {
 
 /** Reads the footer of a local Parquet file. */
 export async function readLocalFooter(path: string, where = path): Promise<ParquetFooter> {
-  const fh = await open(path, 'r');
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new LakeError(code === 'ENOENT' ? 'NOT_FOUND' : 'STORAGE_ERROR', `cannot open ${where}${where === path ? '' : ` (read from ${path})`}: ${(e as Error).message}`, {
+      cause: e,
+      context: { file: where, path },
+    });
+  }
   try {
     const { size } = await fh.stat();
     return await readParquetFooter(

@@ -54,3 +54,45 @@ export {
   snapshotsTable,
   unifiedPartitionType,
 } from './metadata-tables.js';
+export {
+  type ReadArrowOptions,
+  arrowSchemaOf,
+  planColumns,
+  readArrow,
+  readLocalFooter,
+  toArrowTable,
+} from './arrow-reader.js';
+export { FIELD_ID_KEY, arrowField, arrowSchema, arrowType } from './arrow-reader-types.js';
+export {
+  type ConstantProjection,
+  type FileProjection,
+  type ProjectFileOptions,
+  type Projection,
+  type ScanColumns,
+  type StoredType,
+  canRead,
+  identityPartitionConstants,
+  initialDefault,
+  projectFile,
+  scanColumns,
+  selectFields,
+  storedType,
+} from './field-projection.js';
+export { DEFAULT_CACHE_MAX_BYTES, FileCache, type FileCacheOptions, type LocalFile, defaultFileCache, localFileFor } from './file-cache.js';
+export { type DuckDbScan, type DuckDbScanColumn, type DuckDbScanOptions, prepareDuckDbScan } from './duckdb-scan.js';
+export { type RowsColumn, type SqlSession, type SqlSessionOptions, createSqlSession, splitTableName } from './duckdb-session.js';
+export { duckdbLiteral, duckdbType } from './duckdb-types.js';
+export {
+  type JsonRowValue,
+  type QueryResult,
+  type ResultColumn,
+  type TextTableOptions,
+  arrowJsonReader,
+  arrowToJsonRows,
+  cellText,
+  formatJson,
+  formatTextTable,
+  jsonValue,
+  lakeValueJson,
+  toJsonRows,
+} from './row-format.js';

@@ -3,7 +3,9 @@ import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { arrowSchemaOf, readArrow, toArrowTable } from '../../src/scan/arrow-reader.js';
 import { FIELD_ID_KEY, arrowSchema } from '../../src/scan/arrow-reader-types.js';
+import { FileIO } from '../../src/scan/file-io.js';
 import { planScan } from '../../src/scan/planner.js';
+import { isLakeError } from '../../src/errors.js';
 import { uuidFromBytes } from '../../src/spec/single-value.js';
 import { metadata, plan, schema, task, tempDir, writeParquet } from './arrow-reader-fixtures.js';
 import { loadCorpusCase } from './support.js';
@@ -112,6 +114,17 @@ describe('streaming', () => {
       }
     }
     expect((await toArrowTable(p)).numRows).toBe(100000);
+  });
+
+  test('a FileIO given as the second argument reads the plan (remapped paths)', async () => {
+    const s = schema([{ id: 1, name: 'id', required: true, type: 'long' }]);
+    const f = await writeParquet(`${dir}/remapped.parquet`, `SELECT range AS id FROM range(7)`, '{id: 1}');
+    const embedded = { ...f, filePath: '/moved/away/remapped.parquet' };
+    const p = plan(metadata([s]), [task(embedded)]);
+    const io = new FileIO({ remaps: [{ from: '/moved/away', to: dir }] });
+    expect((await toArrowTable(p, io)).numRows).toBe(7);
+    expect((await toArrowTable(p, { io, batchSize: 2 })).batches.length).toBe(4);
+    await expect(toArrowTable(p)).rejects.toSatisfy((e) => isLakeError(e, 'NOT_FOUND') && /moved\/away\/remapped/.test((e as Error).message));
   });
 
   test('an empty plan gives an empty table with the plan schema', async () => {
