@@ -27,6 +27,9 @@ import type { ParquetCodec } from '../spec/properties.js';
 import type { NestedField } from '../spec/types.js';
 import { fieldIdsOption } from './duckdb-types.js';
 
+/** Prefix of messages raised by `error()` checks inside write queries. */
+export const CHECK_ERROR_PREFIX = 'lake check: ';
+
 export interface CopyToParquetOptions {
   connection: DuckDBConnection;
   /** A query producing the written columns (named as the table columns) and, with `partitionBy`, the partition column. */
@@ -123,8 +126,11 @@ export async function copyToParquet(o: CopyToParquetOptions): Promise<CopiedFile
   const sql = `COPY (${o.query}) TO ${quoteString(o.directory)} (${options.join(', ')})`;
   let rows: Record<string, unknown>[];
   try {
+    const t0 = performance.now();
     const reader = await o.connection.runAndReadAll(sql);
+    const t1 = performance.now();
     rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+    if (process.env.LAKE_WRITE_PROFILE === '1') process.stderr.write(`[lake write]   COPY ${(t1 - t0).toFixed(0)} ms, stats ${(performance.now() - t1).toFixed(0)} ms, ${rows.length} files\n`);
   } catch (e) {
     throw duckdbWriteError(e);
   }
@@ -151,6 +157,9 @@ export function duckdbWriteError(e: unknown): LakeError {
   if (e instanceof LakeError) return e;
   const message = e instanceof Error ? e.message : String(e);
   const first = message.split('\n')[0] ?? message;
+  // A check folded into the write query (see src/write/arrow-cast.ts) failed: the input is bad.
+  const check = first.indexOf(CHECK_ERROR_PREFIX);
+  if (check >= 0) return new LakeError('INVALID_INPUT', first.slice(check + CHECK_ERROR_PREFIX.length), { cause: e });
   if (/^(Conversion|Invalid Input|Constraint|Out of Range|Binder|Parser|IO) Error/i.test(first)) {
     return new LakeError('INVALID_INPUT', `the input cannot be written: ${first}`, { cause: e });
   }

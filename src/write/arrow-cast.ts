@@ -23,6 +23,7 @@ import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { LakeError } from '../errors.js';
 import { quoteIdentifier, quoteString, sqlLiteral } from '../expressions/duckdb-sql.js';
 import { duckdbType, writtenFields } from '../parquet/duckdb-types.js';
+import { CHECK_ERROR_PREFIX } from '../parquet/writer.js';
 import { type Ingest, ingestOf, scanColumnName } from '../parquet/writer-arrow-scan.js';
 import type { Schema } from '../spec/schema.js';
 import { valueFromJson } from '../spec/single-value.js';
@@ -44,6 +45,8 @@ export type CastMode = 'typed' | 'text' | 'lenient';
 export interface CastCheck {
   /** Full column name. */
   column: string;
+  /** The top-level table column the check belongs to. */
+  top: string;
   /** What a violating row means, for the error message. */
   problem: string;
   /** A boolean SQL expression over the source relation, true for a violating row. */
@@ -55,6 +58,8 @@ export interface CastCheck {
 export interface CastPlan {
   /** One entry per written table column, in table order: the cast expression over the source relation. */
   columns: { field: NestedField; sql: string }[];
+  /** What the input is called in messages. */
+  inputName: string;
   /** Checks of convertibility, run over the source relation (text and lenient modes). */
   conversionChecks: CastCheck[];
   /** Null checks of required fields, run over the cast relation (column names = table names). */
@@ -260,6 +265,7 @@ class Planner {
   private conversionCheck(srcSql: string, target: string, path: string): void {
     this.conversionChecks.push({
       column: path,
+      top: path,
       problem: `values that are not ${target}`,
       sql: `(${srcSql}) IS NOT NULL AND TRY_CAST(${srcSql} AS ${target}) IS NULL`,
       sample: `CAST(${srcSql} AS VARCHAR)`,
@@ -294,8 +300,10 @@ class Planner {
 
   /** Null checks of required fields over the cast relation, nested ones included. */
   addRequiredChecks(field: NestedField, sql: string, path: string): void {
-    if (field.required) this.requiredChecks.push({ column: path, problem: 'null values in a required column', sql: `${sql} IS NULL` });
+    const before = this.requiredChecks.length;
+    if (field.required) this.requiredChecks.push({ column: path, top: field.name, problem: 'null values in a required column', sql: `${sql} IS NULL` });
     this.nestedRequiredChecks(field.type, sql, path);
+    for (const c of this.requiredChecks.slice(before)) c.top = field.name;
   }
 
   private nestedRequiredChecks(t: IcebergType, sql: string, path: string): void {
@@ -305,14 +313,14 @@ class Planner {
         for (const f of writtenFields(t.fields)) {
           const child = `struct_extract(${sql}, ${quoteString(f.name)})`;
           if (f.required) {
-            this.requiredChecks.push({ column: `${path}.${f.name}`, problem: 'null values in a required field', sql: `${sql} IS NOT NULL AND ${child} IS NULL` });
+            this.requiredChecks.push({ column: `${path}.${f.name}`, top: '', problem: 'null values in a required field', sql: `${sql} IS NOT NULL AND ${child} IS NULL` });
           }
           this.nestedRequiredChecks(f.type, child, `${path}.${f.name}`);
         }
         return;
       case 'list':
         if (t.elementRequired) {
-          this.requiredChecks.push({ column: `${path}.element`, problem: 'null list elements where elements are required', sql: `len(list_filter(${sql}, lambda __e: __e IS NULL)) > 0` });
+          this.requiredChecks.push({ column: `${path}.element`, top: '', problem: 'null list elements where elements are required', sql: `len(list_filter(${sql}, lambda __e: __e IS NULL)) > 0` });
         }
         if (!isPrimitive(t.element)) {
           // Deeper required fields inside list elements: flatten one level and check each element.
@@ -325,7 +333,7 @@ class Planner {
         return;
       case 'map':
         if (t.valueRequired) {
-          this.requiredChecks.push({ column: `${path}.value`, problem: 'null map values where values are required', sql: `len(list_filter(map_values(${sql}), lambda __e: __e IS NULL)) > 0` });
+          this.requiredChecks.push({ column: `${path}.value`, top: '', problem: 'null map values where values are required', sql: `len(list_filter(map_values(${sql}), lambda __e: __e IS NULL)) > 0` });
         }
         return;
     }
@@ -351,7 +359,40 @@ export function planCast(source: readonly SourceColumn[], schema: Schema, option
   const extra = source.filter((s) => !used.has(s.name) && !ignorable.has(s.name.toLowerCase())).map((s) => s.name);
   if (extra.length > 0) throw planner.unknownColumns(extra);
   for (const c of columns) planner.addRequiredChecks(c.field, quoteIdentifier(c.field.name), c.field.name);
-  return { columns, conversionChecks: planner.conversionChecks, requiredChecks: planner.requiredChecks };
+  return { columns, inputName: planner.inputName, conversionChecks: planner.conversionChecks, requiredChecks: planner.requiredChecks };
+}
+
+
+function failWhen(checks: readonly CastCheck[], inputName: string, value: string): string {
+  if (checks.length === 0) return value;
+  const arms = checks.map((c) => {
+    const msg = quoteString(`${CHECK_ERROR_PREFIX}column ${c.column} of ${inputName} has ${c.problem}`);
+    const sample = c.sample === undefined ? msg : `${msg} || ' (e.g. ' || coalesce(${c.sample}, 'null') || ')'`;
+    return `WHEN ${c.sql} THEN error(${sample})`;
+  });
+  return `CASE ${arms.join(' ')} ELSE ${value} END`;
+}
+
+/**
+ * The cast of a source relation to the table columns, with every check folded into the query:
+ * a value that does not convert, or a null where the table requires a value, makes the query
+ * fail with a message naming the column (DuckDB's `error()`), so a write fails before any file is
+ * placed. Output columns are named as the table's written columns.
+ */
+export function checkedCastSql(plan: CastPlan, sourceSql: string): string {
+  const inner = plan.columns
+    .map((c) => {
+      const checks = plan.conversionChecks.filter((k) => k.top === c.field.name);
+      return `${failWhen(checks, plan.inputName, c.sql)} AS ${quoteIdentifier(c.field.name)}`;
+    })
+    .join(', ');
+  const outer = plan.columns
+    .map((c) => {
+      const col = quoteIdentifier(c.field.name);
+      return `${failWhen(plan.requiredChecks.filter((k) => k.top === c.field.name), plan.inputName, col)} AS ${col}`;
+    })
+    .join(', ');
+  return `SELECT ${outer} FROM (SELECT ${inner} FROM (${sourceSql}) __lake_src) __lake_cast`;
 }
 
 // ---- Arrow inputs ----

@@ -162,7 +162,8 @@ export async function writeDataFilesFromFiles(options: WriteFilesOptions): Promi
   }
   const inputName = options.files.length === 1 ? `input file ${options.files[0]}` : `the input files (${options.files.length})`;
   try {
-    return await writeRelation({ ...options, sourceSql: `SELECT * FROM ${sql}`, sourceColumns: columns, mode: modeOf(format), inputName });
+    // Parquet is cheap to read twice (partition pass, then COPY); CSV and JSON are parsed once into a stage.
+    return await writeRelation({ ...options, sourceSql: `SELECT * FROM ${sql}`, sourceColumns: columns, mode: modeOf(format), inputName, stage: format !== 'parquet' });
   } catch (e) {
     if (e instanceof LakeError && e.code === 'INVALID_INPUT' && /cannot be written: (IO|Invalid Input) Error/.test(e.message)) {
       // A file that fails only when its rows are read (a truncated or malformed file).

@@ -125,14 +125,14 @@ describe('casting by name', () => {
     await expectInvalid(
       writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [5n, null, 7n]) }) }),
       'column id',
-      '1 null values',
+      'null values',
     );
     async function* lateNull() {
       for (let i = 0; i < 5; i++) yield rows(500, i, i * 500).batches[0]!;
       const bad = arrowTable({ id: arrowColumn({ kind: 'long' }, [1n, null]), ts: arrowColumn({ kind: 'timestamp' }, [1n, 2n]), name: arrowColumn({ kind: 'string' }, ['a', 'b']), amount: arrowColumn({ kind: 'double' }, [1, 2]) });
       yield new arrow.RecordBatch(rows(1).schema, bad.batches[0]!.data);
     }
-    await expectInvalid(writeDataFiles({ ...base, input: lateNull(), segmentBytes: 4096 }), 'column id', '1 null values');
+    await expectInvalid(writeDataFiles({ ...base, input: lateNull(), segmentBytes: 4096 }), 'column id', 'null values');
     // timestamp units that would lose precision, and zone mismatches
     await expectInvalid(
       writeDataFiles({ ...base, input: arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]), ts: arrowColumn({ kind: 'timestamp_ns' }, [1n]) }, { id: false }) }),
