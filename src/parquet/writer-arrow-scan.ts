@@ -227,11 +227,13 @@ function offsetAt(offsets: Int32Array | BigInt64Array, i: number): number {
 }
 
 /**
- * Writes `n` strings into target rows [k, k+n): `bytes` holds them back to back from `start`;
- * `lengthOf(r)` / `offsetOf(r)` give each row's length and position in `bytes`, null rows skipped.
+ * Writes `n` strings into target rows [k, k+n): row r is `bytes[offs[oi + r] .. offs[oi + r + 1])`,
+ * null where `bitmap` (LSB-first, bit `bitBase + r`) is clear. The chunk's bytes are contiguous
+ * in `bytes`, so one native call copies them all into the vector's string heap.
  */
-function writeStrings(t: Target, k: number, n: number, bytes: Uint8Array, lengthOf: (r: number) => number, offsetOf: (r: number) => number, nullAt: (r: number) => boolean, span: [number, number]): void {
-  const [start, end] = span;
+function writeStrings(t: Target, k: number, n: number, bytes: Uint8Array, offs: Int32Array, oi: number, bitmap: Uint8Array | null, bitBase: number): void {
+  const start = offs[oi]!;
+  const end = offs[oi + n]!;
   const buf = scratchBytes(n * 16);
   const u8 = new Uint8Array(buf, 0, n * 16);
   const u32 = new Uint32Array(buf, 0, n * 4);
@@ -239,7 +241,6 @@ function writeStrings(t: Target, k: number, n: number, bytes: Uint8Array, length
   let lo = 0;
   let hi = 0;
   if (end - start > 12) {
-    // One native call copies every byte of the chunk into the vector's own string heap.
     duckdb.vector_assign_string_element_len(t.vec, k, bytes.subarray(start, end));
     const entry = duckdb.vector_get_data(t.vec, (k + 1) * 16);
     const words = new Uint32Array(entry.buffer, entry.byteOffset + k * 16, 4);
@@ -247,27 +248,36 @@ function writeStrings(t: Target, k: number, n: number, bytes: Uint8Array, length
     hi = words[3]!;
   }
   for (let r = 0; r < n; r++) {
-    if (nullAt(r)) {
-      t.setInvalid(k + r);
-      continue;
+    if (bitmap !== null) {
+      const bit = bitBase + r;
+      if ((bitmap[bit >> 3]! & (1 << (bit & 7))) === 0) {
+        t.setInvalid(k + r);
+        continue;
+      }
     }
-    const len = lengthOf(r);
-    const s = offsetOf(r);
-    const b = r * 16;
-    u32[b >> 2] = len;
+    const s = offs[oi + r]!;
+    const len = offs[oi + r + 1]! - s;
+    const w = r << 2;
+    u32[w] = len;
     if (len <= 12) {
-      for (let x = 0; x < len; x++) u8[b + 4 + x] = bytes[s + x]!;
+      const b = (r << 4) + 4;
+      for (let x = 0; x < len; x++) u8[b + x] = bytes[s + x]!;
     } else {
-      u8[b + 4] = bytes[s]!;
-      u8[b + 5] = bytes[s + 1]!;
-      u8[b + 6] = bytes[s + 2]!;
-      u8[b + 7] = bytes[s + 3]!;
+      // prefix: the first 4 bytes, then the pointer into the heap copy
+      u32[w + 1] = bytes[s]! | (bytes[s + 1]! << 8) | (bytes[s + 2]! << 16) | (bytes[s + 3]! << 24);
       const p = lo + (s - start);
-      u32[(b >> 2) + 2] = p >>> 0;
-      u32[(b >> 2) + 3] = hi + Math.floor(p / 0x100000000);
+      u32[w + 2] = p >>> 0;
+      u32[w + 3] = hi + Math.floor(p / 0x100000000);
     }
   }
   duckdb.copy_data_to_vector(t.vec, k * 16, buf, 0, n * 16);
+}
+
+/** The validity bitmap of a column when it has nulls (null when every value is present). */
+function nullBitmapOf(data: arrow.Data): Uint8Array | null {
+  if (data.nullCount === 0) return null;
+  const bitmap = data.nullBitmap;
+  return bitmap === undefined || bitmap.length === 0 ? new Uint8Array(Math.ceil((data.offset + data.length) / 8)) : bitmap;
 }
 
 interface FlatDictionary {
@@ -357,16 +367,22 @@ function fill(ing: Ingest, t: Target, data: arrow.Data, i: number, n: number, k:
       const offs = data.valueOffsets as Int32Array | BigInt64Array;
       const bytes = data.values as Uint8Array;
       if (offs instanceof Int32Array) {
-        writeStrings(t, k, n, bytes, (r) => offs[i + r + 1]! - offs[i + r]!, (r) => offs[i + r]!, (r) => isNull(data, i + r), [offs[i]!, offs[i + n]!]);
+        writeStrings(t, k, n, bytes, offs, i, nullBitmapOf(data), data.offset + i);
       } else {
-        writeStrings(t, k, n, bytes, (r) => offsetAt(offs, i + r + 1) - offsetAt(offs, i + r), (r) => offsetAt(offs, i + r), (r) => isNull(data, i + r), [offsetAt(offs, i), offsetAt(offs, i + n)]);
+        // 64-bit offsets: this chunk's offsets relative to its first byte.
+        const base = offsetAt(offs, i);
+        const local = new Int32Array(n + 1);
+        for (let r = 0; r <= n; r++) local[r] = offsetAt(offs, i + r) - base;
+        writeStrings(t, k, n, bytes.subarray(base), local, 0, nullBitmapOf(data), data.offset + i);
       }
       return;
     }
     case 'fixed-binary': {
       const w = ing.width;
       const bytes = data.values as Uint8Array;
-      writeStrings(t, k, n, bytes, () => w, (r) => (i + r) * w, (r) => isNull(data, i + r), [i * w, (i + n) * w]);
+      const local = new Int32Array(n + 1);
+      for (let r = 0; r <= n; r++) local[r] = (i + r) * w;
+      writeStrings(t, k, n, bytes, local, 0, nullBitmapOf(data), data.offset + i);
       return;
     }
     case 'uuid': {
@@ -406,7 +422,7 @@ function fill(ing: Ingest, t: Target, data: arrow.Data, i: number, n: number, k:
         p += e - s;
       }
       pos[n] = p;
-      writeStrings(t, k, n, gathered, (r) => pos[r + 1]! - pos[r]!, (r) => pos[r]!, (r) => isNull(data, i + r), [0, total]);
+      writeStrings(t, k, n, gathered, pos, 0, nullBitmapOf(data), data.offset + i);
       return;
     }
     case 'list': {

@@ -39,3 +39,15 @@ export { ReplaceSortOrder, planSortOrder } from './replace-sort-order.js';
 export { UpgradeFormatVersion } from './upgrade-format.js';
 export { planPropertyChanges, validatePropertyChanges } from './update-properties.js';
 export { type EvolutionPreview, evolutionOperations, newEvolution, previewEvolution } from './evolve-table.js';
+export {
+  type ArrowInput,
+  type WriteDataFilesOptions,
+  type WriteOptionsBase,
+  type WriteTable,
+  resolveWriteTable,
+  writeDataFiles,
+  writeTargetFileSize,
+} from './data-writer.js';
+export { type CsvOptions, type InputFormat, type WriteFilesOptions, inputFormatOf, writeDataFilesFromFiles } from './file-input.js';
+export { type ExistingFile, type ExistingFilesOptions, type ExistingFilesResult, dataFilesForExistingFiles } from './existing-files.js';
+export { DataFileNamer, type LocationProvider, dataLocation, locationProvider, objectStorageHash } from './location-provider.js';
