@@ -6,7 +6,7 @@
  * Types: boolean Bool, int Int32, long Int64, float Float32, double Float64, decimal(P,S)
  * Decimal128(P,S), date Date32, time Time64(us), timestamp Timestamp(us), timestamptz
  * Timestamp(us, UTC), timestamp_ns / timestamptz_ns Timestamp(ns[, UTC]), string Utf8, uuid
- * FixedSizeBinary(16), fixed[L] FixedSizeBinary(L), binary Binary, struct Struct, list
+ * FixedSizeBinary(16) tagged with the `arrow.uuid` extension name, fixed[L] FixedSizeBinary(L), binary Binary, struct Struct, list
  * List<element>, map Map<key, value>, unknown Null; variant, geometry and geography Binary.
  */
 import * as arrow from 'apache-arrow';
@@ -16,8 +16,14 @@ import { type IcebergType, type NestedField, type PrimitiveType, isPrimitive, ty
 
 export const FIELD_ID_KEY = 'PARQUET:field_id';
 
-function meta(id: number): Map<string, string> {
-  return new Map([[FIELD_ID_KEY, String(id)]]);
+/** Arrow's canonical extension type for UUIDs (a 16-byte fixed-size binary). */
+export const UUID_EXTENSION = 'arrow.uuid';
+const EXTENSION_KEY = 'ARROW:extension:name';
+
+function meta(id: number, t?: IcebergType): Map<string, string> {
+  const m = new Map([[FIELD_ID_KEY, String(id)]]);
+  if (t?.kind === 'uuid') m.set(EXTENSION_KEY, UUID_EXTENSION);
+  return m;
 }
 
 /** The Arrow type of an Iceberg primitive type. */
@@ -70,11 +76,11 @@ export function arrowType(t: IcebergType): arrow.DataType {
     case 'struct':
       return new arrow.Struct(t.fields.map(arrowField));
     case 'list':
-      return new arrow.List(new arrow.Field('element', arrowType(t.element), !t.elementRequired, meta(t.elementId)));
+      return new arrow.List(new arrow.Field('element', arrowType(t.element), !t.elementRequired, meta(t.elementId, t.element)));
     case 'map': {
       const entries = new arrow.Struct([
-        new arrow.Field('key', arrowType(t.key), false, meta(t.keyId)),
-        new arrow.Field('value', arrowType(t.value), !t.valueRequired, meta(t.valueId)),
+        new arrow.Field('key', arrowType(t.key), false, meta(t.keyId, t.key)),
+        new arrow.Field('value', arrowType(t.value), !t.valueRequired, meta(t.valueId, t.value)),
       ]);
       return new arrow.Map_(new arrow.Field('entries', entries, false));
     }
@@ -82,7 +88,7 @@ export function arrowType(t: IcebergType): arrow.DataType {
 }
 
 export function arrowField(f: NestedField): arrow.Field {
-  return new arrow.Field(f.name, arrowType(f.type), !f.required, meta(f.id));
+  return new arrow.Field(f.name, arrowType(f.type), !f.required, meta(f.id, f.type));
 }
 
 /** The Arrow schema of an Iceberg schema (top-level fields in order). */
@@ -153,7 +159,7 @@ export function icebergTypeOfArrow(t: arrow.DataType, name: string, o: FromArrow
     case T.List:
     case T.LargeList: {
       const el = (t as arrow.List).children[0]!;
-      return { kind: 'list', elementId: idOf(el, `${name}.element`, o), elementRequired: !el.nullable, element: icebergTypeOfArrow(el.type, `${name}.element`, o) };
+      return { kind: 'list', elementId: idOf(el, `${name}.element`, o), elementRequired: !el.nullable, element: typeOfField(el, `${name}.element`, o) };
     }
     case T.Map: {
       const entries = (t as arrow.Map_).children[0]!.type as arrow.Struct;
@@ -161,10 +167,10 @@ export function icebergTypeOfArrow(t: arrow.DataType, name: string, o: FromArrow
       return {
         kind: 'map',
         keyId: idOf(k, `${name}.key`, o),
-        key: icebergTypeOfArrow(k.type, `${name}.key`, o),
+        key: typeOfField(k, `${name}.key`, o),
         valueId: idOf(v, `${name}.value`, o),
         valueRequired: !v.nullable,
-        value: icebergTypeOfArrow(v.type, `${name}.value`, o),
+        value: typeOfField(v, `${name}.value`, o),
       };
     }
   }
@@ -180,7 +186,13 @@ function idOf(f: arrow.Field, name: string, o: FromArrowOptions): number {
 
 function icebergFieldOfArrow(f: arrow.Field, name: string, o: FromArrowOptions): NestedField {
   const id = idOf(f, name, o);
-  return { id, name: f.name, required: !f.nullable, type: icebergTypeOfArrow(f.type, name, o) };
+  return { id, name: f.name, required: !f.nullable, type: typeOfField(f, name, o) };
+}
+
+/** The Iceberg type of an Arrow field (16-byte binaries tagged `arrow.uuid` are uuids). */
+function typeOfField(f: arrow.Field, name: string, o: FromArrowOptions): IcebergType {
+  if (f.metadata.get(EXTENSION_KEY) === UUID_EXTENSION && f.type.typeId === arrow.Type.FixedSizeBinary) return { kind: 'uuid' };
+  return icebergTypeOfArrow(f.type, name, o);
 }
 
 /**

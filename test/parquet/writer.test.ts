@@ -216,3 +216,30 @@ describe('nested types', () => {
     expect(await listObjects(storage, location)).toEqual([]);
   });
 });
+
+describe('Iceberg <-> Arrow schemas', () => {
+  it('round-trip with field ids on every level and required fields non-nullable', async () => {
+    const { icebergSchemaOfArrow, arrowFieldId } = await import('../../src/parquet/arrow-schema.js');
+    const { typesEqual } = await import('../../src/spec/types.js');
+    const schema = schemaOf([
+      ...PRIMITIVES.map((p, i) => ({ id: i + 1, name: `c${i}`, required: i % 2 === 0, type: p.typeJson })),
+      { id: 100, name: 's', required: true, type: { type: 'struct', fields: [{ id: 101, name: 'x', required: false, type: 'fixed[3]' }] } },
+      { id: 102, name: 'l', required: false, type: { type: 'list', 'element-id': 103, element: 'timestamptz_ns', 'element-required': true } },
+      { id: 104, name: 'm', required: false, type: { type: 'map', 'key-id': 105, key: 'string', 'value-id': 106, value: { type: 'list', 'element-id': 107, element: 'int', 'element-required': false }, 'value-required': false } },
+    ]);
+    const a = arrowSchema(schema);
+    expect(a.fields.map(arrowFieldId)).toEqual(schema.fields.map((f) => f.id));
+    expect(a.fields[0]!.nullable).toBe(false);
+    expect(a.fields[1]!.nullable).toBe(true);
+    const back = icebergSchemaOfArrow(a);
+    schema.fields.forEach((f, i) => expect(typesEqual(back.fields[i]!.type, f.type), f.name).toBe(true));
+    expect(back.fields.map((f) => [f.id, f.name, f.required])).toEqual(schema.fields.map((f) => [f.id, f.name, f.required]));
+    // without ids, ids can be assigned parent first
+    let next = 1;
+    const plain = new arrow.Schema([new arrow.Field('a', new arrow.List(new arrow.Field('item', new arrow.Int16(), true)), true)]);
+    const assigned = icebergSchemaOfArrow(plain, { nextId: () => next++ });
+    expect(assigned.fields[0]!.id).toBe(1);
+    expect(assigned.fields[0]!.type).toEqual({ kind: 'list', elementId: 2, elementRequired: false, element: { kind: 'int' } });
+    expect(() => icebergSchemaOfArrow(plain)).toThrow(/PARQUET:field_id/);
+  });
+});

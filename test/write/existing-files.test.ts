@@ -14,6 +14,7 @@ import { LocalStorage } from '../../src/storage/local.js';
 import { writeDataFiles } from '../../src/write/data-writer.js';
 import { dataFilesForExistingFiles } from '../../src/write/existing-files.js';
 import { runPython } from '../support/pyiceberg.js';
+import { testS3 } from '../support/s3.js';
 import { arrowColumn, arrowTable, query, schemaOf, tempDir } from './data-writer-fixtures.js';
 
 const storage = new LocalStorage({ fsync: false });
@@ -153,5 +154,17 @@ def main(inp):
     const notParquet = path.join(root.dir, 'text.parquet');
     await (await import('node:fs/promises')).writeFile(notParquet, 'hello, this is not a parquet file at all');
     await expectRefused(dataFilesForExistingFiles({ table, storage, files: [notParquet] }), 'text.parquet', 'not a Parquet file');
+  });
+
+  it('read footers from S3 (MinIO)', async () => {
+    const s3 = testS3();
+    const local = await duckFile('for-s3.parquet', `SELECT range::BIGINT AS id, TIMESTAMP '2024-03-03 01:00:00' AS ts FROM range(1000)`, '{id: 1, ts: 2}');
+    const location = `${s3.root}/import/a.parquet`;
+    await s3.storage.write(location, new Uint8Array(await (await import('node:fs/promises')).readFile(local)));
+    const r = await dataFilesForExistingFiles({ table: { schema, spec: daySpec, location: s3.root }, storage: s3.storage, files: [location] });
+    expect(r.dataFiles[0]!.partition).toEqual([19785]);
+    expect(r.dataFiles[0]!.recordCount).toBe(1000);
+    expect(decodeValue({ kind: 'long' }, r.dataFiles[0]!.upperBounds!.get(1)!)).toBe(999n);
+    await expectRefused(dataFilesForExistingFiles({ table: { schema, spec: daySpec, location: s3.root }, storage: s3.storage, files: [`${s3.root}/import/missing.parquet`] }), 'missing.parquet', 'does not exist');
   });
 });
