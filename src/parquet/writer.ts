@@ -32,7 +32,7 @@ export const CHECK_ERROR_PREFIX = 'lake check: ';
 
 export interface CopyToParquetOptions {
   connection: DuckDBConnection;
-  /** A query producing the written columns (named as the table columns) and, with `partitionBy`, the partition column. */
+  /** A query producing the written columns (named as the table columns) and, with `partitionBy`, the partition columns. */
   query: string;
   /** A local directory for the output (created; DuckDB names the files `data_<n>.parquet`). */
   directory: string;
@@ -43,8 +43,8 @@ export interface CopyToParquetOptions {
   /** Roll to a new file once the current one reaches this size (checked after each row group). */
   targetFileSizeBytes?: number;
   rowGroupRows?: number;
-  /** A column of the query to partition the output by (one sub-directory per value; not written to the files). */
-  partitionBy?: string;
+  /** Columns of the query to partition the output by (one sub-directory per value; not written to the files). */
+  partitionBy?: readonly string[];
 }
 
 export interface CopiedFile {
@@ -52,11 +52,14 @@ export interface CopiedFile {
   path: string;
   recordCount: number;
   fileSizeInBytes: number;
-  /** The value of the `partitionBy` column of this file, as text. */
+  /** The values of the `partitionBy` columns of this file as DuckDB prints them, in `partitionBy` order, joined by `partitionKeySeparator`. */
   partitionKey?: string;
   /** `has_nan` per column path (`a`, `s.x`), for float and double columns. */
   hasNan: Map<string, boolean>;
 }
+
+/** Separates the values of several partition columns in `CopiedFile.partitionKey`. */
+export const partitionKeySeparator = '\u0001';
 
 const CODECS: Record<ParquetCodec, string> = {
   zstd: 'zstd',
@@ -118,7 +121,7 @@ export async function copyToParquet(o: CopyToParquetOptions): Promise<CopiedFile
   if (o.compressionLevel !== undefined) options.push(`COMPRESSION_LEVEL ${Math.trunc(o.compressionLevel)}`);
   if (o.rowGroupRows !== undefined) options.push(`ROW_GROUP_SIZE ${Math.max(1, Math.trunc(o.rowGroupRows))}`);
   if (o.partitionBy !== undefined) {
-    options.push(`PARTITION_BY (${quoteIdentifier(o.partitionBy)})`);
+    options.push(`PARTITION_BY (${o.partitionBy.map(quoteIdentifier).join(', ')})`);
   } else {
     // A directory target with a size limit: DuckDB rolls to data_1.parquet, data_2.parquet, ...
     options.push(`FILE_SIZE_BYTES ${Math.max(1, Math.trunc(o.targetFileSizeBytes ?? 2 ** 52))}`);
@@ -147,7 +150,10 @@ export async function copyToParquet(o: CopyToParquetOptions): Promise<CopiedFile
       hasNan,
     };
     const keys = entries(r.partition_keys);
-    if (o.partitionBy !== undefined && keys.length > 0) file.partitionKey = String(keys[0]!.value);
+    if (o.partitionBy !== undefined) {
+      const byName = new Map(keys.map((k) => [String(k.key), k.value === null || k.value === undefined ? 'NULL' : String(k.value)]));
+      file.partitionKey = o.partitionBy.map((c) => byName.get(c) ?? 'NULL').join(partitionKeySeparator);
+    }
     return file;
   });
 }

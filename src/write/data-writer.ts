@@ -33,7 +33,7 @@ import { quoteIdentifier, quoteString } from '../expressions/duckdb-sql.js';
 import { checkWritableSchema, writtenFields } from '../parquet/duckdb-types.js';
 import { type FloatColumnStats, fileMetrics, metricsModes } from '../parquet/metrics.js';
 import { decodeParquetFooter } from '../parquet/metrics-footer.js';
-import { copyToParquet, duckdbWriteError, type CopiedFile } from '../parquet/writer.js';
+import { copyToParquet, duckdbWriteError, partitionKeySeparator, type CopiedFile } from '../parquet/writer.js';
 import { type ArrowBatchSource, openArrowScan, registerArrowScan } from '../parquet/writer-arrow-scan.js';
 import { type DataFile, FileContent } from '../spec/data-file.js';
 import { type PartitionSpec, isUnpartitioned } from '../spec/partition-spec.js';
@@ -52,7 +52,7 @@ import type { Storage } from '../storage/storage.js';
 import { duckdbConnect, duckdbInstance } from '../util/duckdb.js';
 import { type CastMode, type CastPlan, type SourceColumn, arrowSource, checkedCastSql, planCast, uuidColumnNames } from './arrow-cast.js';
 import { DataFileNamer, locationProvider } from './location-provider.js';
-import { columnPathSql, partitionColumns, partitionValueFromSql, registerWriteFunctions } from './partition-router.js';
+import { columnPathSql, partitionColumns, partitionValueFromSql, registerWriteFunctions, resultSqlType } from './partition-router.js';
 import { isSorted, orderBySql } from './sort.js';
 
 /** The parts of a table a write needs (or pass `metadata`). */
@@ -384,15 +384,29 @@ export class WriteSession {
         // Partitions whose uncompressed size may exceed the target get their own rolling COPY.
         const big = parts.filter((p) => p.rows * rowBytes > target);
         const small = parts.filter((p) => p.rows * rowBytes <= target);
-        const pcols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema)).map((c) => c.name);
-        const joined = `${relation} s JOIN ${this.partsName} p ON ${pcols.map((c) => `s.${c} IS NOT DISTINCT FROM p.${c}`).join(' AND ')}`;
-        if (small.length > 0) {
+        const pcols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
+        const pnames = pcols.map((c) => c.name);
+        const joined = `${relation} s JOIN ${this.partsName} p ON ${pnames.map((c) => `s.${c} IS NOT DISTINCT FROM p.${c}`).join(' AND ')}`;
+        // Integer and boolean partition values print unambiguously (NULL is not a number), so
+        // DuckDB can partition by them directly and the files map back by the printed values;
+        // other values (strings, binary, floats) go through an integer id joined in.
+        const direct = big.length === 0 && pcols.every((c) => ['INTEGER', 'BIGINT', 'HUGEINT', 'BOOLEAN'].includes(resultSqlType(c.transform, c.source)));
+        if (small.length > 0 && direct) {
+          const files = await copyToParquet({
+            ...copyBase,
+            query: sortedQuery(`SELECT ${columns}, ${pnames.map((c) => `s.${c}`).join(', ')} FROM ${relation} s`),
+            directory: path.join(stagingRoot, 'parts'),
+            partitionBy: pnames,
+          });
+          const byKey = new Map(parts.map((p) => [p.printed.join(partitionKeySeparator), p.values]));
+          copies.push({ files, partition: undefined, byKey });
+        } else if (small.length > 0) {
           const except = big.length === 0 ? '' : ` WHERE p.__lake_pid NOT IN (${big.map((p) => p.id).join(', ')})`;
           const files = await copyToParquet({
             ...copyBase,
             query: sortedQuery(`SELECT ${columns}, p.__lake_pid FROM ${joined}${except}`),
             directory: path.join(stagingRoot, 'parts'),
-            partitionBy: '__lake_pid',
+            partitionBy: ['__lake_pid'],
           });
           copies.push({ files, partition: undefined, byKey: new Map(parts.map((p) => [String(p.id), p.values])) });
         }
@@ -435,7 +449,7 @@ export class WriteSession {
   }
 
   /** The distinct partition tuples of the rows with their row counts and ids (this pass also runs every check). */
-  private async partitions(table: ResolvedTable, relation: string): Promise<{ id: number; rows: number; values: unknown[] }[]> {
+  private async partitions(table: ResolvedTable, relation: string): Promise<{ id: number; rows: number; values: unknown[]; printed: string[] }[]> {
     const cols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
     const pcols = cols.map((c) => c.name);
     await this.run(
@@ -446,6 +460,8 @@ export class WriteSession {
       id: Number(r.__lake_pid),
       rows: Number(r.__lake_rows),
       values: cols.map((c) => partitionValueFromSql(c.transform, c.source, r[c.name])),
+      // As DuckDB prints them in partition keys (only used for integer and boolean values).
+      printed: cols.map((c) => (r[c.name] === null || r[c.name] === undefined ? 'NULL' : String(r[c.name]))),
     }));
   }
 
