@@ -15,10 +15,12 @@
  *    directory otherwise).
  * On any failure every file written so far is deleted and the error rethrown.
  *
- * Memory: JS holds one input batch (or one segment of an async input) at a time; the staged rows
- * live in DuckDB, which keeps at most its `memory_limit` in RAM and spills the rest to its
- * temporary directory, so inputs larger than memory are written as well. DuckDB bounds the number
- * of open partition writers (`partitioned_write_max_open_files`).
+ * Memory: an unpartitioned, unsorted write of a synchronous input (a Table, a RecordBatch, or an
+ * iterable of batches, pulled lazily) streams: DuckDB pulls the batches as it writes row groups,
+ * so memory stays bounded whatever the input size. Otherwise (partitioned or sorted tables, async
+ * inputs) the rows are staged in DuckDB first: JS holds one segment of the input at a time and
+ * DuckDB keeps at most its `memory_limit` in RAM, spilling the rest to its temporary directory.
+ * DuckDB bounds the number of open partition writers (`partitioned_write_max_open_files`).
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -156,10 +158,16 @@ const MIN_ROW_GROUP_ROWS = 2048;
 export async function writeDataFiles(options: WriteDataFilesOptions): Promise<DataFile[]> {
   const table = resolveWriteTable(options);
   checkWritableSchema(table.schema);
-  const batches = batchIterator(options.input);
-  const first = await batches.next();
-  if (first.done) return [];
-  const arrowSchema = first.value.schema;
+  // One iterator over the input for the whole write: generators can be iterated only once.
+  const sync = isSyncInput(options.input) ? syncBatches(options.input) : undefined;
+  const async = sync === undefined ? batchIterator(options.input) : undefined;
+  const pull = async (): Promise<arrow.RecordBatch | undefined> => {
+    const r = sync !== undefined ? sync.next() : await async!.next();
+    return r.done ? undefined : r.value;
+  };
+  const first = await pull();
+  if (first === undefined) return [];
+  const arrowSchema = first.schema;
   const plan = arrowSource(arrowSchema, uuidColumnNames(table.schema));
   const names = new Set<string>();
   for (const c of plan.columns) {
@@ -172,12 +180,42 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
     table.schema,
     { mode: 'typed', inputName: 'the Arrow input', formatVersion: table.formatVersion },
   );
+  const sourceSelect = (scanSql: string): string => `SELECT ${plan.columns.map((c) => `${c.sql} AS ${quoteIdentifier(c.name)}`).join(', ')} FROM ${scanSql}`;
+  const sorted = options.sort !== false && isSorted(table.sortOrder);
+  if (sync !== undefined && isUnpartitioned(table.spec) && !sorted) {
+    // Streaming: DuckDB pulls the batches as it writes, so neither JS nor DuckDB holds the input.
+    let pending: arrow.RecordBatch | undefined = first;
+    const source: ArrowBatchSource = {
+      schema: arrowSchema,
+      next: () => {
+        if (pending !== undefined) {
+          const b = pending;
+          pending = undefined;
+          return b;
+        }
+        const r = sync.next();
+        if (r.done) return undefined;
+        checkSameSchema(arrowSchema, r.value.schema);
+        return r.value;
+      },
+    };
+    const rowBytes = Math.max(1, Math.ceil(batchBytes(first) / Math.max(1, first.numRows)));
+    return withWriteSession(async (session) => {
+      const scan = openArrowScan(source, plan.ingests);
+      try {
+        return await session.writeQuery(cast, sourceSelect(scan.sql), table, options, rowBytes);
+      } catch (e) {
+        throw scan.error() ?? e;
+      } finally {
+        scan.close();
+      }
+    });
+  }
   return withWriteSession(async (session) => {
     const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
-    let pending: arrow.RecordBatch | undefined = first.value;
+    let pending: arrow.RecordBatch | undefined = first;
     let done = false;
     let stageCreated = false;
-    const syncInput = isSyncInput(options.input);
     while (!done) {
       // Collect one segment of batches (all of them for synchronous inputs).
       const queue: arrow.RecordBatch[] = [];
@@ -187,21 +225,21 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
         bytes += batchBytes(pending);
         pending = undefined;
       }
-      while (syncInput || bytes < segmentBytes) {
-        const r = await batches.next();
-        if (r.done) {
+      while (sync !== undefined || bytes < segmentBytes) {
+        const b = await pull();
+        if (b === undefined) {
           done = true;
           break;
         }
-        checkSameSchema(arrowSchema, r.value.schema);
-        queue.push(r.value);
-        bytes += batchBytes(r.value);
+        checkSameSchema(arrowSchema, b.schema);
+        queue.push(b);
+        bytes += batchBytes(b);
       }
       let i = 0;
       const source: ArrowBatchSource = { schema: arrowSchema, next: () => queue[i++] };
       const scan = openArrowScan(source, plan.ingests);
       try {
-        await session.stage(cast, `SELECT ${plan.columns.map((c) => `${c.sql} AS ${quoteIdentifier(c.name)}`).join(', ')} FROM ${scan.sql}`, table, stageCreated);
+        await session.stage(cast, sourceSelect(scan.sql), table, stageCreated);
         stageCreated = true;
       } catch (e) {
         throw scan.error() ?? e;
@@ -211,6 +249,13 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
     }
     return session.writeStaged(table, options);
   });
+}
+
+/** The batches of a synchronous input, pulled lazily. */
+function syncBatches(input: ArrowInput): Iterator<arrow.RecordBatch> {
+  if (input instanceof arrow.Table) return input.batches[Symbol.iterator]();
+  if (input instanceof arrow.RecordBatch) return [input][Symbol.iterator]();
+  return (input as Iterable<arrow.RecordBatch>)[Symbol.iterator]();
 }
 
 function isSyncInput(input: ArrowInput): boolean {
@@ -342,17 +387,21 @@ export class WriteSession {
     return this.write(table, options, { kind: 'stage' });
   }
 
-  /** Writes the rows of `sourceSql` cast by `cast` without staging them (the source is read again per partition pass). */
-  async writeQuery(cast: CastPlan, sourceSql: string, table: ResolvedTable, options: WriteOptionsBase): Promise<DataFile[]> {
+  /**
+   * Writes the rows of `sourceSql` cast by `cast` without staging them. The source is read by
+   * the COPY (and, for partitioned tables, once before to find the partitions); a one-shot source
+   * (an Arrow scan) must come with `rowBytes`, the estimated bytes per row, and an unpartitioned table.
+   */
+  async writeQuery(cast: CastPlan, sourceSql: string, table: ResolvedTable, options: WriteOptionsBase, rowBytes?: number): Promise<DataFile[]> {
     mark('start');
-    return this.write(table, options, { kind: 'query', sql: this.withPartitions(cast, sourceSql, table) });
+    return this.write(table, options, { kind: 'query', sql: this.withPartitions(cast, sourceSql, table) }, rowBytes);
   }
 
-  private async write(table: ResolvedTable, options: WriteOptionsBase, source: WriteSource): Promise<DataFile[]> {
+  private async write(table: ResolvedTable, options: WriteOptionsBase, source: WriteSource, rowBytesHint?: number): Promise<DataFile[]> {
     const relation = source.kind === 'stage' ? this.stageName : `(${source.sql})`;
     const props = table.properties;
     const target = writeTargetFileSize(props, options.targetFileSizeBytes);
-    const rowBytes = await this.rowBytes(relation, table);
+    const rowBytes = rowBytesHint ?? (await this.rowBytes(relation, table));
     mark('row size');
     const rowGroupBytes = intProperty(props, ROW_GROUP_SIZE_BYTES, 128 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
     const rowGroupRows =

@@ -26,7 +26,6 @@ import { type Schema, indexSchema } from '../spec/schema.js';
 import { type Transform, canTransform, transformToString } from '../spec/transforms.js';
 import { type PrimitiveType, primitiveToString } from '../spec/types.js';
 import { murmur3Hash32 } from '../spec/murmur3.js';
-import { bytesToHex } from '../spec/single-value.js';
 
 // ---- Murmur3 on raw vector memory ----
 
@@ -430,9 +429,4 @@ export function columnPathSql(path: readonly string[]): string {
   let out = quoteIdentifier(path[0]!);
   for (const p of path.slice(1)) out = `struct_extract(${out}, ${quoteString(p)})`;
   return out;
-}
-
-/** Hex of bytes, for error messages about binary partition values. */
-export function describeBytes(b: Uint8Array): string {
-  return `0x${bytesToHex(b.subarray(0, 16))}${b.length > 16 ? '...' : ''}`;
 }

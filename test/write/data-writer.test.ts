@@ -227,6 +227,27 @@ describe('files', () => {
     expect(unsorted[0]!.sortOrderId).toBe(0);
   });
 
+  it('stream synchronous iterables lazily (unpartitioned tables)', async () => {
+    let produced = 0;
+    function* batches() {
+      for (let i = 0; i < 30; i++) {
+        produced++;
+        yield rows(2000, i, i * 2000).batches[0]!;
+      }
+    }
+    const it = batches();
+    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location: loc() }, storage: local, input: { [Symbol.iterator]: () => it } });
+    expect(produced).toBe(30);
+    expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(60_000);
+    function* mixed() {
+      yield rows(10).batches[0]!;
+      yield arrowTable({ id: arrowColumn({ kind: 'long' }, [1n]) }, { id: false }).batches[0]!;
+    }
+    const location = loc();
+    await expectInvalid(writeDataFiles({ table: { schema, spec: UNPARTITIONED, location }, storage: local, input: mixed() }), 'different schemas');
+    expect(await listObjects(local, location)).toEqual([]);
+  });
+
   it('stream async inputs in segments', async () => {
     async function* batches() {
       for (let i = 0; i < 20; i++) yield rows(1000, i, i * 1000).batches[0]!;
