@@ -15,11 +15,14 @@
  *    directory otherwise).
  * On any failure every file written so far is deleted and the error rethrown.
  *
- * Memory: an unpartitioned, unsorted write of a synchronous input (a Table, a RecordBatch, or an
- * iterable of batches, pulled lazily) streams: DuckDB pulls the batches as it writes row groups,
- * so memory stays bounded whatever the input size. Otherwise (partitioned or sorted tables, async
- * inputs) the rows are staged in DuckDB first: JS holds one segment of the input at a time and
- * DuckDB keeps at most its `memory_limit` in RAM, spilling the rest to its temporary directory.
+ * Memory: a synchronous input (a Table, a RecordBatch, or an iterable of batches, pulled lazily)
+ * streams into the COPY when the table is unpartitioned or partitioned by integer-valued
+ * transforms (bucket, year, month, day, hour, identity/truncate of integers, dates, times,
+ * timestamps): DuckDB pulls the batches as it writes row groups, so memory stays bounded
+ * whatever the input size (a partition file over the target is split afterwards). Otherwise
+ * (string, binary or float partition values; async inputs) the rows are staged in DuckDB first:
+ * JS holds one segment of the input at a time and DuckDB keeps at most its `memory_limit` in RAM,
+ * spilling the rest to its temporary directory.
  * DuckDB bounds the number of open partition writers (`partitioned_write_max_open_files`).
  */
 import { randomUUID } from 'node:crypto';
@@ -54,7 +57,7 @@ import type { Storage } from '../storage/storage.js';
 import { duckdbConnect, duckdbInstance } from '../util/duckdb.js';
 import { type CastMode, type CastPlan, type SourceColumn, arrowSource, checkedCastSql, planCast, uuidColumnNames } from './arrow-cast.js';
 import { DataFileNamer, locationProvider } from './location-provider.js';
-import { columnPathSql, partitionColumns, partitionValueFromSql, registerWriteFunctions, resultSqlType } from './partition-router.js';
+import { type PartitionColumn, columnPathSql, partitionColumns, partitionValueFromSql, registerWriteFunctions, resultSqlType } from './partition-router.js';
 import { isSorted, orderBySql } from './sort.js';
 
 /** The parts of a table a write needs (or pass `metadata`). */
@@ -181,9 +184,9 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
     { mode: 'typed', inputName: 'the Arrow input', formatVersion: table.formatVersion },
   );
   const sourceSelect = (scanSql: string): string => `SELECT ${plan.columns.map((c) => `${c.sql} AS ${quoteIdentifier(c.name)}`).join(', ')} FROM ${scanSql}`;
-  const sorted = options.sort !== false && isSorted(table.sortOrder);
-  if (sync !== undefined && isUnpartitioned(table.spec) && !sorted) {
-    // Streaming: DuckDB pulls the batches as it writes, so neither JS nor DuckDB holds the input.
+  if (sync !== undefined && (isUnpartitioned(table.spec) || partitionsByPrintedValues(table.spec, table.schema))) {
+    // Streaming: DuckDB pulls the batches as it writes, so JS never holds the input; DuckDB holds
+    // only open row groups (and, for sorted tables, its sort, which spills to disk).
     let pending: arrow.RecordBatch | undefined = first;
     const source: ArrowBatchSource = {
       schema: arrowSchema,
@@ -315,7 +318,31 @@ function columnSqlFor(schema: Schema): (fieldId: number) => string {
 }
 
 /** Rows to write: a staged temporary table, or a query read as the write runs. */
-type WriteSource = { kind: 'stage' } | { kind: 'query'; sql: string };
+type WriteSource = { kind: 'stage' } | { kind: 'query'; sql: string; oneShot: boolean };
+
+const PRINTABLE_PARTITION_TYPES = new Set(['INTEGER', 'BIGINT', 'HUGEINT', 'BOOLEAN']);
+
+/**
+ * Whether every partition value of the spec is an integer or a boolean: DuckDB prints those
+ * unambiguously in its partition keys (NULL is not a number), so a COPY can partition by them
+ * directly and its files map back to partition tuples without a first pass over the rows.
+ */
+export function partitionsByPrintedValues(spec: PartitionSpec, schema: Schema): boolean {
+  if (isUnpartitioned(spec)) return false;
+  return partitionColumns(spec, schema, columnSqlFor(schema)).every((c) => PRINTABLE_PARTITION_TYPES.has(resultSqlType(c.transform, c.source)));
+}
+
+function parsePrinted(c: PartitionColumn, text: string): unknown {
+  if (text === 'NULL') return null;
+  switch (resultSqlType(c.transform, c.source)) {
+    case 'INTEGER':
+      return partitionValueFromSql(c.transform, c.source, Number(text));
+    case 'BOOLEAN':
+      return partitionValueFromSql(c.transform, c.source, text === 'true');
+    default:
+      return partitionValueFromSql(c.transform, c.source, BigInt(text));
+  }
+}
 
 export class WriteSession {
   private readonly stageName = `${STAGE}_${randomUUID().replace(/-/g, '')}`;
@@ -394,7 +421,7 @@ export class WriteSession {
    */
   async writeQuery(cast: CastPlan, sourceSql: string, table: ResolvedTable, options: WriteOptionsBase, rowBytes?: number): Promise<DataFile[]> {
     mark('start');
-    return this.write(table, options, { kind: 'query', sql: this.withPartitions(cast, sourceSql, table) }, rowBytes);
+    return this.write(table, options, { kind: 'query', sql: this.withPartitions(cast, sourceSql, table), oneShot: rowBytes !== undefined }, rowBytes);
   }
 
   private async write(table: ResolvedTable, options: WriteOptionsBase, source: WriteSource, rowBytesHint?: number): Promise<DataFile[]> {
@@ -427,6 +454,32 @@ export class WriteSession {
       if (isUnpartitioned(table.spec)) {
         const files = await copyToParquet({ ...copyBase, query: sortedQuery(`SELECT ${columns} FROM ${relation} s`), directory: path.join(stagingRoot, 'all'), targetFileSizeBytes: target });
         copies.push({ files, partition: [] });
+      } else if (source.kind === 'query' && source.oneShot) {
+        // One pass: partition by the printed values; files over the target are split afterwards.
+        const pcols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
+        const pnames = pcols.map((c) => c.name);
+        const files = await copyToParquet({
+          ...copyBase,
+          query: sortedQuery(`SELECT ${columns}, ${pnames.map((c) => `s.${c}`).join(', ')} FROM ${relation} s`),
+          directory: path.join(stagingRoot, 'parts'),
+          partitionBy: pnames,
+        });
+        let split = 0;
+        for (const f of files) {
+          const values = (f.partitionKey ?? '').split(partitionKeySeparator).map((text, i) => parsePrinted(pcols[i]!, text));
+          if (f.fileSizeInBytes > target && f.recordCount > rowGroupRows) {
+            const parts = await copyToParquet({
+              ...copyBase,
+              query: `SELECT * FROM read_parquet(${quoteString(f.path)}, hive_partitioning = false)`,
+              directory: path.join(stagingRoot, `split${split++}`),
+              targetFileSizeBytes: target,
+            });
+            await fs.rm(f.path, { force: true });
+            copies.push({ files: parts, partition: values });
+          } else {
+            copies.push({ files: [f], partition: values });
+          }
+        }
       } else {
         const parts = await this.partitions(table, relation);
         mark('partitions');
