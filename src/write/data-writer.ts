@@ -318,7 +318,7 @@ function columnSqlFor(schema: Schema): (fieldId: number) => string {
 }
 
 /** Rows to write: a staged temporary table, or a query read as the write runs. */
-type WriteSource = { kind: 'stage' } | { kind: 'query'; sql: string; oneShot: boolean };
+type WriteSource = { kind: 'stage' } | { kind: 'query'; sql: string };
 
 const PRINTABLE_PARTITION_TYPES = new Set(['INTEGER', 'BIGINT', 'HUGEINT', 'BOOLEAN']);
 
@@ -416,12 +416,13 @@ export class WriteSession {
 
   /**
    * Writes the rows of `sourceSql` cast by `cast` without staging them. The source is read by
-   * the COPY (and, for partitioned tables, once before to find the partitions); a one-shot source
-   * (an Arrow scan) must come with `rowBytes`, the estimated bytes per row, and an unpartitioned table.
+   * the COPY (and, for partitions with string, binary or float values, once before to find them);
+   * a one-shot source (an Arrow scan) must come with `rowBytes`, the estimated bytes per row, and a
+   * table that is unpartitioned or `partitionsByPrintedValues`.
    */
   async writeQuery(cast: CastPlan, sourceSql: string, table: ResolvedTable, options: WriteOptionsBase, rowBytes?: number): Promise<DataFile[]> {
     mark('start');
-    return this.write(table, options, { kind: 'query', sql: this.withPartitions(cast, sourceSql, table), oneShot: rowBytes !== undefined }, rowBytes);
+    return this.write(table, options, { kind: 'query', sql: this.withPartitions(cast, sourceSql, table) }, rowBytes);
   }
 
   private async write(table: ResolvedTable, options: WriteOptionsBase, source: WriteSource, rowBytesHint?: number): Promise<DataFile[]> {
@@ -454,7 +455,7 @@ export class WriteSession {
       if (isUnpartitioned(table.spec)) {
         const files = await copyToParquet({ ...copyBase, query: sortedQuery(`SELECT ${columns} FROM ${relation} s`), directory: path.join(stagingRoot, 'all'), targetFileSizeBytes: target });
         copies.push({ files, partition: [] });
-      } else if (source.kind === 'query' && source.oneShot) {
+      } else if (partitionsByPrintedValues(table.spec, table.schema)) {
         // One pass: partition by the printed values; files over the target are split afterwards.
         const pcols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
         const pnames = pcols.map((c) => c.name);
@@ -489,20 +490,8 @@ export class WriteSession {
         const pcols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
         const pnames = pcols.map((c) => c.name);
         const joined = `${relation} s JOIN ${this.partsName} p ON ${pnames.map((c) => `s.${c} IS NOT DISTINCT FROM p.${c}`).join(' AND ')}`;
-        // Integer and boolean partition values print unambiguously (NULL is not a number), so
-        // DuckDB can partition by them directly and the files map back by the printed values;
-        // other values (strings, binary, floats) go through an integer id joined in.
-        const direct = big.length === 0 && pcols.every((c) => ['INTEGER', 'BIGINT', 'HUGEINT', 'BOOLEAN'].includes(resultSqlType(c.transform, c.source)));
-        if (small.length > 0 && direct) {
-          const files = await copyToParquet({
-            ...copyBase,
-            query: sortedQuery(`SELECT ${columns}, ${pnames.map((c) => `s.${c}`).join(', ')} FROM ${relation} s`),
-            directory: path.join(stagingRoot, 'parts'),
-            partitionBy: pnames,
-          });
-          const byKey = new Map(parts.map((p) => [p.printed.join(partitionKeySeparator), p.values]));
-          copies.push({ files, partition: undefined, byKey });
-        } else if (small.length > 0) {
+        // String, binary and float partition values: files are partitioned by an integer id joined in.
+        if (small.length > 0) {
           const except = big.length === 0 ? '' : ` WHERE p.__lake_pid NOT IN (${big.map((p) => p.id).join(', ')})`;
           const files = await copyToParquet({
             ...copyBase,
@@ -551,7 +540,7 @@ export class WriteSession {
   }
 
   /** The distinct partition tuples of the rows with their row counts and ids (this pass also runs every check). */
-  private async partitions(table: ResolvedTable, relation: string): Promise<{ id: number; rows: number; values: unknown[]; printed: string[] }[]> {
+  private async partitions(table: ResolvedTable, relation: string): Promise<{ id: number; rows: number; values: unknown[] }[]> {
     const cols = partitionColumns(table.spec, table.schema, columnSqlFor(table.schema));
     const pcols = cols.map((c) => c.name);
     await this.run(
@@ -562,8 +551,6 @@ export class WriteSession {
       id: Number(r.__lake_pid),
       rows: Number(r.__lake_rows),
       values: cols.map((c) => partitionValueFromSql(c.transform, c.source, r[c.name])),
-      // As DuckDB prints them in partition keys (only used for integer and boolean values).
-      printed: cols.map((c) => (r[c.name] === null || r[c.name] === undefined ? 'NULL' : String(r[c.name]))),
     }));
   }
 
