@@ -1,0 +1,195 @@
+/**
+ * PyIceberg -> lake: a table written by PyIceberg (SqlCatalog on sqlite, file warehouse),
+ * partitioned by day(ts) and bucket(8, id), with appends, a schema change between them (a column
+ * added, one renamed), a copy-on-write delete and an overwrite by filter. lake reads every snapshot
+ * by the metadata file and by the table folder, and after the table is moved through a path remap,
+ * and must give exactly PyIceberg's rows through both read paths (Arrow and DuckDB SQL), compared
+ * as typed values: timestamps to the microsecond, decimals as exact text, floats incl. NaN and -0,
+ * bytes, uuids, lists and nulls.
+ */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTableAt } from '../../catalog/static-table.js';
+import { LakeError } from '../../src/errors.js';
+import { FileIO } from '../../src/scan/file-io.js';
+import { planScan } from '../../src/scan/planner.js';
+import type { TableMetadata } from '../../src/spec/table-metadata.js';
+import { runPython } from '../support/pyiceberg.js';
+import { rng } from '../write/data-writer-fixtures.js';
+import { type JsonRow, arrowRows, duckdbRows, forPython, planFiles, pyScript, sortRows } from './support.js';
+
+const MICROS_PER_DAY = 86_400_000_000n;
+/** 1900-01-01, 1969-12-31, 1970-01-01, 2026-03-01, 2026-03-02 */
+const DAYS = [-25567, -1, 0, 20513, 20514];
+const NAMES = ['alpha', 'Zoë', '😀 emoji', '', 'a longer string that goes past sixteen characters', null];
+
+interface Batch {
+  op: 'append' | 'delete' | 'overwrite';
+  where?: string;
+  columns?: Record<string, unknown[]>;
+}
+
+/** `n` rows in lake's value representation; floats as text (so NaN and -0 survive JSON). */
+function rows(seed: number, firstId: number, n: number, evolved: boolean): Record<string, unknown[]> {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const bytes = (len: number) => Uint8Array.from({ length: len }, () => Math.floor(r() * 256));
+  const uuid = () => {
+    const h = Buffer.from(bytes(16)).toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  };
+  const micros = (day: number) => {
+    const edge = r();
+    const inDay = edge < 0.15 ? 0n : edge < 0.3 ? MICROS_PER_DAY - 1n : BigInt(Math.floor(r() * 86_400_000_000));
+    return BigInt(day) * MICROS_PER_DAY + inDay;
+  };
+  const c: Record<string, unknown[]> = {
+    id: [], ts: [], tstz: [], d: [], t: [], amount: [], big: [], name: [], flag: [], score: [], ratio: [], u: [], raw: [], fx: [], tags: [],
+  };
+  if (evolved) c.note = [];
+  for (let i = 0; i < n; i++) {
+    const nul = (p: number) => r() < p;
+    // ids beyond 2^53 too (exact 64-bit values)
+    c.id!.push(i % 7 === 3 ? 2n ** 62n + BigInt(firstId + i) : BigInt(firstId + i));
+    c.ts!.push(i % 9 === 4 ? null : micros(pick(DAYS)));
+    c.tstz!.push(nul(0.1) ? null : micros(pick(DAYS)) + 7n);
+    c.d!.push(nul(0.1) ? null : pick(DAYS) + Math.floor(r() * 3) - 1);
+    c.t!.push(nul(0.1) ? null : pick([0n, MICROS_PER_DAY - 1n, BigInt(Math.floor(r() * 86_400_000_000))]));
+    c.amount!.push(nul(0.1) ? null : BigInt(Math.floor((r() - 0.5) * 2e11)));
+    // decimal(38, 10): up to 38 random digits, either sign
+    c.big!.push(nul(0.1) ? null : BigInt(`${r() < 0.5 ? '-' : ''}${Array.from({ length: 1 + Math.floor(r() * 38) }, () => Math.floor(r() * 10)).join('')}`));
+    c.name!.push(pick(NAMES));
+    c.flag!.push(nul(0.15) ? null : r() < 0.5);
+    c.score!.push(nul(0.1) ? null : pick(['NaN', '-0.0', '0.0', 'Infinity', '-Infinity', String((r() - 0.5) * 1000), String(r() * 1e300)]));
+    c.ratio!.push(nul(0.1) ? null : String(Math.fround((r() - 0.5) * 10)));
+    c.u!.push(nul(0.1) ? null : uuid());
+    c.raw!.push(nul(0.1) ? null : bytes(Math.floor(r() * 24)));
+    c.fx!.push(nul(0.1) ? null : bytes(4));
+    c.tags!.push(nul(0.1) ? null : Array.from({ length: Math.floor(r() * 3) }, (_x, k) => (k === 1 && r() < 0.3 ? null : pick(['x', 'yy', 'ü']))));
+    if (evolved) c.note!.push(nul(0.3) ? null : `note ${firstId + i}`);
+  }
+  return c;
+}
+
+interface PySnapshot {
+  snapshot_id: number | bigint;
+  parent_id: number | bigint | null;
+  operation: string;
+  schema_id: number;
+  columns: string[];
+  data_files: string[];
+  rows: JsonRow[];
+}
+
+interface PyTable {
+  transforms: string;
+  metadata_location: string;
+  location: string;
+  current_snapshot_id: number | bigint;
+  schema_ids: number[];
+  spec: string;
+  snapshots: PySnapshot[];
+}
+
+const BATCHES: Batch[] = [
+  { op: 'append', columns: rows(1, 0, 60, false) },
+  { op: 'append', columns: rows(2, 1000, 40, false) },
+  // the schema changes here (evolve_after = 1): note added, name renamed to label
+  { op: 'append', columns: rows(3, 2000, 40, true) },
+  { op: 'delete', where: 'score < 0' },
+  { op: 'overwrite', where: "ts >= '2026-03-02T00:00:00'", columns: rows(4, 3000, 25, true) },
+];
+
+let dir: string;
+let py: PyTable;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-interop-py2lake-'));
+  const batches = BATCHES.map((b) => ({ ...b, ...(b.columns === undefined ? {} : { columns: forPython(b.columns) }) }));
+  py = await runPython<PyTable>(pyScript('pyiceberg_write_table.py'), { dir, batches, evolve_after: 1 }, { timeoutMs: 300_000 });
+}, 300_000);
+
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function floatOf(v: unknown): number | null {
+  return v === null ? null : Number(v as string);
+}
+
+describe('a table written by PyIceberg', () => {
+  it('has the history the test set up (appends, schema change, delete, overwrite)', () => {
+    expect(py.schema_ids).toEqual([0, 1]);
+    expect(py.spec).toMatch(/ts_day: day\(2\)[\s\S]*id_bucket: bucket\[8\]\(1\)/);
+    const ops = py.snapshots.map((s) => s.operation);
+    expect(ops.slice(0, 3)).toEqual(['append', 'append', 'append']);
+    expect(ops.slice(3).some((o) => o === 'overwrite' || o === 'delete')).toBe(true);
+    expect(py.snapshots.map((s) => s.schema_id).slice(0, 3)).toEqual([0, 0, 1]);
+    expect(py.snapshots[0]!.columns).toContain('name');
+    expect(py.snapshots.at(-1)!.columns).toEqual(expect.arrayContaining(['label', 'note']));
+
+    // PyIceberg's row counts are the ones the operations imply.
+    const counts = py.snapshots.map((s) => s.rows.length);
+    expect(counts.slice(0, 3)).toEqual([60, 100, 140]);
+    const all = [0, 1, 2].flatMap((k) => BATCHES[k]!.columns!.score!.map((s, i) => ({ score: floatOf(s), ts: BATCHES[k]!.columns!.ts![i] as bigint | null })));
+    const afterDelete = all.filter((x) => !(x.score !== null && x.score < 0));
+    expect(counts).toContain(afterDelete.length);
+    expect(afterDelete.length).toBeLessThan(140);
+    const cut = 20514n * MICROS_PER_DAY;
+    const final = afterDelete.filter((x) => !(x.ts !== null && x.ts >= cut)).length + 25;
+    expect(counts.at(-1)).toBe(final);
+    expect(final).toBeLessThan(afterDelete.length + 25);
+  });
+
+  it('reads in lake by its metadata file with PyIceberg rows for every snapshot, through Arrow and DuckDB', async () => {
+    const table = await openTableAt(py.metadata_location);
+    expect(table.metadata.snapshots.map((s) => s.snapshotId)).toEqual(py.snapshots.map((s) => BigInt(s.snapshot_id)));
+    await expectSameRows(table.metadata);
+    // the current snapshot without a selector
+    const current = await planScan({ metadata: table.metadata });
+    expect(current.snapshot?.snapshotId).toBe(BigInt(py.current_snapshot_id));
+    expect(sortRows(await arrowRows(current))).toEqual(sortRows(py.snapshots.at(-1)!.rows));
+  });
+
+  it('reads in lake by its table folder (PyIceberg names metadata files <N>-<uuid>.metadata.json)', async () => {
+    const table = await openTableAt(py.location);
+    expect(table.metadataLocation.replace(/^file:\/\//, '')).toBe(py.metadata_location.replace(/^file:\/\//, ''));
+    const plan = await planScan({ metadata: table.metadata });
+    expect(sortRows(await duckdbRows(plan))).toEqual(sortRows(py.snapshots.at(-1)!.rows));
+  });
+
+  it('reads in lake after the table folder moved, through a path remap, and not without it', async () => {
+    const moved = path.join(dir, 'moved');
+    await fs.cp(path.join(dir, 'warehouse'), moved, { recursive: true });
+    await fs.rm(path.join(dir, 'warehouse'), { recursive: true });
+    try {
+      const from = `file://${dir}/warehouse/`;
+      const metadataFile = py.metadata_location.replace(from, `${moved}/`);
+      expect(metadataFile).not.toBe(py.metadata_location);
+      const table = await openTableAt(metadataFile);
+      // every embedded path still names the old place
+      expect(table.metadata.location.startsWith(from)).toBe(true);
+      await expect(planScan({ metadata: table.metadata })).rejects.toSatisfy((e: unknown) => e instanceof LakeError && e.code === 'NOT_FOUND');
+      const io = new FileIO({ remaps: [{ from, to: `${moved}/` }], tableLocation: table.metadata.location });
+      await expectSameRows(table.metadata, io);
+    } finally {
+      await fs.cp(moved, path.join(dir, 'warehouse'), { recursive: true });
+    }
+  });
+});
+
+/** Every PyIceberg snapshot read by lake: same columns, same data files, same rows (Arrow and DuckDB). */
+async function expectSameRows(metadata: TableMetadata, io?: FileIO): Promise<void> {
+  for (const s of py.snapshots) {
+    const what = `snapshot ${s.snapshot_id} (${s.operation}, schema ${s.schema_id})`;
+    const plan = await planScan({ metadata, snapshot: { snapshotId: BigInt(s.snapshot_id) }, ...(io === undefined ? {} : { io }) });
+    expect(plan.schema.schemaId, what).toBe(s.schema_id);
+    expect(plan.schema.fields.map((f) => f.name), what).toEqual(s.columns);
+    expect(planFiles(plan), what).toEqual(s.data_files);
+    const expected = sortRows(s.rows);
+    expect(sortRows(await arrowRows(plan)), `Arrow, ${what}`).toEqual(expected);
+    expect(sortRows(await duckdbRows(plan)), `DuckDB, ${what}`).toEqual(expected);
+  }
+}
