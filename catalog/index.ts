@@ -28,6 +28,24 @@ export { NAMESPACE_FILE, ObjectStoreCatalog, type ObjectStoreCatalogOptions, mem
 export { reachableFiles } from './purge.js';
 export { type OpenTableOptions, openTableAt } from './static-table.js';
 export { Table, type TableOptions } from './table.js';
+export {
+  type AddFilesOptions,
+  type CommitFilesOptions,
+  type OverwriteOptions,
+  type ScanOptions,
+  TableScan,
+  type TableIOOptions,
+  type WriteOptions,
+  type WriteProgress,
+  type WriteResult,
+  addExistingFiles,
+  appendArrow,
+  commitFiles,
+  overwriteArrow,
+  tableFileIO,
+} from './table-writes.js';
+// The core API (model, predicates, storage, reading, staged operations): this module is the package entry.
+export * from '../src/index.js';
 
 /** Default warehouse: `LAKE_WAREHOUSE`, else `./warehouse`. */
 export function defaultWarehouse(): string {

@@ -25,6 +25,20 @@ import { UpdateProperties } from '../src/write/update-properties.js';
 import { type CommitDriverOptions, commitUpdate } from './commit.js';
 import type { TableIdentifier } from './identifier.js';
 import type { TableOperations, TableState } from './table-operations.js';
+import type { ArrowInput } from '../src/write/data-writer.js';
+import {
+  type AddFilesOptions,
+  type CommitFilesOptions,
+  type OverwriteOptions,
+  type ScanOptions,
+  TableScan,
+  type WriteOptions,
+  type WriteResult,
+  addExistingFiles,
+  appendArrow,
+  commitFiles,
+  overwriteArrow,
+} from './table-writes.js';
 
 export interface TableOptions {
   identifier?: TableIdentifier;
@@ -202,5 +216,32 @@ export class Table implements Committer {
 
   setCurrentSnapshot(snapshotId: bigint): Promise<CommitResult> {
     return this.manageSnapshots().setCurrentSnapshot(snapshotId).commit();
+  }
+
+  // ---- data-level operations (catalog/table-writes.ts) ----
+
+  /** Appends Arrow data as one `append` snapshot. */
+  append(input: ArrowInput, options?: WriteOptions): Promise<WriteResult> {
+    return appendArrow(this, input, options);
+  }
+
+  /** Replaces the rows matching `where` (or, without it, the partitions the data touches) with Arrow data, in one snapshot. */
+  overwrite(input: ArrowInput, options?: OverwriteOptions): Promise<WriteResult> {
+    return overwriteArrow(this, input, options);
+  }
+
+  /** Adds existing Parquet files without rewriting them. */
+  addFiles(files: readonly string[], options?: AddFilesOptions): Promise<WriteResult> {
+    return addExistingFiles(this, files, options);
+  }
+
+  /** Commits CSV, NDJSON or Parquet input files as one snapshot (what `lake commit` does). */
+  commitFiles(files: readonly string[], options?: CommitFilesOptions): Promise<WriteResult> {
+    return commitFiles(this, files, options);
+  }
+
+  /** A scan of the current snapshot, or of the one chosen by `snapshotId`, `asOf` or `ref`. */
+  scan(options?: ScanOptions): TableScan {
+    return new TableScan(this, options);
   }
 }
