@@ -5,6 +5,12 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// A reader that stops early (`lake query ... | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const { runCli } = await import('./program.js');
 const code = await runCli(process.argv.slice(2));
 // Output is flushed first; then exit, so that no idle connection or worker keeps the process alive.
