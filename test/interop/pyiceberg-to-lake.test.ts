@@ -2,8 +2,8 @@
  * PyIceberg -> lake: a table written by PyIceberg (SqlCatalog on sqlite, file warehouse),
  * partitioned by day(ts) and bucket(8, id), with appends, a schema change between them (a column
  * added, one renamed), a copy-on-write delete and an overwrite by filter. lake reads every snapshot
- * by the metadata file and by the table folder, and after the table is moved through a path remap,
- * and must give exactly PyIceberg's rows through both read paths (Arrow and DuckDB SQL), compared
+ * by the metadata file and by the table folder, and after the table is moved through a path remap
+ * (library API and `lake time-travel --path-remap`), and must give exactly PyIceberg's rows through both read paths (Arrow and DuckDB SQL), compared
  * as typed values: timestamps to the microsecond, decimals as exact text, floats incl. NaN and -0,
  * bytes, uuids, lists and nulls.
  */
@@ -12,10 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTableAt } from '../../catalog/static-table.js';
+import type { Table } from '../../catalog/table.js';
 import { LakeError } from '../../src/errors.js';
-import { FileIO } from '../../src/scan/file-io.js';
-import { planScan } from '../../src/scan/planner.js';
-import type { TableMetadata } from '../../src/spec/table-metadata.js';
+import { ensureBuilt, runLake } from '../cli/support.js';
 import { runPython } from '../support/pyiceberg.js';
 import { rng } from '../write/data-writer-fixtures.js';
 import { type JsonRow, arrowRows, duckdbRows, forPython, planFiles, pyScript, sortRows } from './support.js';
@@ -146,9 +145,9 @@ describe('a table written by PyIceberg', () => {
   it('reads in lake by its metadata file with PyIceberg rows for every snapshot, through Arrow and DuckDB', async () => {
     const table = await openTableAt(py.metadata_location);
     expect(table.metadata.snapshots.map((s) => s.snapshotId)).toEqual(py.snapshots.map((s) => BigInt(s.snapshot_id)));
-    await expectSameRows(table.metadata);
+    await expectSameRows(table);
     // the current snapshot without a selector
-    const current = await planScan({ metadata: table.metadata });
+    const current = await table.scan().plan();
     expect(current.snapshot?.snapshotId).toBe(BigInt(py.current_snapshot_id));
     expect(sortRows(await arrowRows(current))).toEqual(sortRows(py.snapshots.at(-1)!.rows));
   });
@@ -156,35 +155,50 @@ describe('a table written by PyIceberg', () => {
   it('reads in lake by its table folder (PyIceberg names metadata files <N>-<uuid>.metadata.json)', async () => {
     const table = await openTableAt(py.location);
     expect(table.metadataLocation.replace(/^file:\/\//, '')).toBe(py.metadata_location.replace(/^file:\/\//, ''));
-    const plan = await planScan({ metadata: table.metadata });
+    const plan = await table.scan().plan();
     expect(sortRows(await duckdbRows(plan))).toEqual(sortRows(py.snapshots.at(-1)!.rows));
   });
 
-  it('reads in lake after the table folder moved, through a path remap, and not without it', async () => {
+  it('reads in lake after the table folder moved, through a path remap (API and `lake time-travel --path-remap`), and not without it', async () => {
+    await ensureBuilt();
     const moved = path.join(dir, 'moved');
     await fs.cp(path.join(dir, 'warehouse'), moved, { recursive: true });
     await fs.rm(path.join(dir, 'warehouse'), { recursive: true });
     try {
       const from = `file://${dir}/warehouse/`;
+      const remap = `${from}=${moved}/`;
       const metadataFile = py.metadata_location.replace(from, `${moved}/`);
       expect(metadataFile).not.toBe(py.metadata_location);
       const table = await openTableAt(metadataFile);
       // every embedded path still names the old place
       expect(table.metadata.location.startsWith(from)).toBe(true);
-      await expect(planScan({ metadata: table.metadata })).rejects.toSatisfy((e: unknown) => e instanceof LakeError && e.code === 'NOT_FOUND');
-      const io = new FileIO({ remaps: [{ from, to: `${moved}/` }], tableLocation: table.metadata.location });
-      await expectSameRows(table.metadata, io);
+      await expect(table.scan().plan()).rejects.toSatisfy((e: unknown) => e instanceof LakeError && e.code === 'NOT_FOUND');
+      await expectSameRows(table, [remap]);
+
+      const cli = await runLake(['time-travel', metadataFile, '--snapshot', '0', '--json']);
+      expect(cli.code).not.toBe(0);
+      for (const s of py.snapshots) {
+        const args = ['time-travel', metadataFile, '--snapshot', String(s.snapshot_id), '--sql', 'SELECT * FROM t', '--json', '--path-remap', remap];
+        const r = await runLake(args);
+        expect(r.stderr, `lake ${args.join(' ')}`).toBe('');
+        expect(r.code).toBe(0);
+        // JSON text from JSON.stringify has no -0 (it prints 0); the other values are exact
+        const expected = s.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v])));
+        expect(sortRows(JSON.parse(r.stdout) as JsonRow[]), `lake time-travel, snapshot ${s.snapshot_id}`).toEqual(sortRows(expected));
+      }
+      const r = await runLake(['time-travel', metadataFile, '--snapshot', String(py.snapshots[0]!.snapshot_id), '--json']);
+      expect(r.code, 'without the remap the data files are not found').not.toBe(0);
     } finally {
       await fs.cp(moved, path.join(dir, 'warehouse'), { recursive: true });
     }
-  });
+  }, 240_000);
 });
 
 /** Every PyIceberg snapshot read by lake: same columns, same data files, same rows (Arrow and DuckDB). */
-async function expectSameRows(metadata: TableMetadata, io?: FileIO): Promise<void> {
+async function expectSameRows(table: Table, pathRemaps: string[] = []): Promise<void> {
   for (const s of py.snapshots) {
     const what = `snapshot ${s.snapshot_id} (${s.operation}, schema ${s.schema_id})`;
-    const plan = await planScan({ metadata, snapshot: { snapshotId: BigInt(s.snapshot_id) }, ...(io === undefined ? {} : { io }) });
+    const plan = await table.scan({ snapshotId: BigInt(s.snapshot_id), pathRemaps }).plan();
     expect(plan.schema.schemaId, what).toBe(s.schema_id);
     expect(plan.schema.fields.map((f) => f.name), what).toEqual(s.columns);
     expect(planFiles(plan), what).toEqual(s.data_files);

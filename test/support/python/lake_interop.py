@@ -57,21 +57,23 @@ def json_value(v):
     raise TypeError(f"no JSON form for {type(v).__name__}: {v!r}")
 
 
-def column_values(column):
-    """Python values of a pyarrow column; uuid columns as UUIDs whatever their Arrow type."""
-    t = column.type
-    values = column.to_pylist()
-    if isinstance(t, pa.ExtensionType) and "uuid" in str(t):
-        return [None if x is None else (x if isinstance(x, uuid.UUID) else uuid.UUID(bytes=bytes(x))) for x in values]
-    return values
+def rows_json(table, schema=None):
+    """Rows of a pyarrow table as objects keyed by column name, values under lake's JSON rules.
 
+    With the Iceberg `schema` of the scan, uuid columns read as plain 16-byte binaries become
+    UUIDs too (pyarrow returns them either way, depending on the file).
+    """
+    from pyiceberg.types import UUIDType
 
-def rows_json(table, uuid_columns=()):
-    """Rows of a pyarrow table as objects keyed by column name, values under lake's JSON rules."""
+    uuid_columns = set()
+    if schema is not None:
+        uuid_columns = {f.name for f in schema.fields if isinstance(f.field_type, UUIDType)}
     columns = {}
     for name in table.column_names:
-        values = column_values(table.column(name))
-        if name in uuid_columns:
+        column = table.column(name)
+        values = column.to_pylist()
+        is_uuid = name in uuid_columns or (isinstance(column.type, pa.ExtensionType) and "uuid" in str(column.type))
+        if is_uuid:
             values = [None if x is None else (x if isinstance(x, uuid.UUID) else uuid.UUID(bytes=bytes(x))) for x in values]
         columns[name] = values
     return [{name: json_value(columns[name][i]) for name in table.column_names} for i in range(table.num_rows)]

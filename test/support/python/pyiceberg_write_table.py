@@ -127,7 +127,7 @@ def main(inp):
             "schema_id": s.schema_id,
             "columns": [f.name for f in scan.projection().fields],
             "data_files": sorted(t.file.file_path for t in scan.plan_files()),
-            "rows": rows_json(scan.to_arrow()),
+            "rows": rows_json(scan.to_arrow(), scan.projection()),
         })
     return {
         "transforms": transforms,
