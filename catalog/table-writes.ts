@@ -15,7 +15,7 @@
  * Files written for a write that does not land are deleted, unless the outcome is unknown
  * (COMMIT_STATE_UNKNOWN keeps everything). Existing files added with add-files are never deleted.
  */
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { LakeError, isLakeError } from '../src/errors.js';
 import { type Expression, type UnboundExpression, parsePredicate } from '../src/expressions/index.js';
 import type { DataFile } from '../src/spec/data-file.js';
@@ -273,13 +273,37 @@ function writeOptionsOf(o: WriteOptions): { targetFileSizeBytes?: number } {
   return o.targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes: o.targetFileSizeBytes };
 }
 
+/**
+ * The input without batches of no rows (Arrow builds such batches without child data, which the
+ * writer cannot take); an input of no rows writes no file.
+ */
+function withoutEmptyBatches(input: ArrowInput): ArrowInput {
+  if (input instanceof arrow.Table) return input.batches.every((b) => b.numRows > 0) ? input : input.batches.filter((b) => b.numRows > 0);
+  if (input instanceof arrow.RecordBatch) return input.numRows > 0 ? input : [];
+  if (Symbol.asyncIterator in (input as object)) {
+    const source = input as AsyncIterable<arrow.RecordBatch>;
+    return (async function* () {
+      for await (const b of source) if (b.numRows > 0) yield b;
+    })();
+  }
+  if (Symbol.iterator in (input as object)) {
+    const source = input as Iterable<arrow.RecordBatch>;
+    return (function* () {
+      for (const b of source) if (b.numRows > 0) yield b;
+    })();
+  }
+  throw new LakeError('INVALID_INPUT', 'the input must be an Arrow Table, a RecordBatch, or an (async) iterable of RecordBatches');
+}
+
+async function writeArrow(table: Table, metadata: TableMetadata, input: ArrowInput, options: WriteOptions): Promise<Produced> {
+  options.onProgress?.({ phase: 'write', detail: 'Arrow input' });
+  const files = await writeDataFiles({ metadata, storage: table.io, input: withoutEmptyBatches(input), ...writeOptionsOf(options) });
+  return { dataFiles: files, written: files };
+}
+
 /** Appends Arrow data (a Table, a RecordBatch, or an (async) iterable of batches) as one `append` snapshot. */
-export function appendArrow(table: Table, input: ArrowInput, options: WriteOptions = {}): Promise<WriteResult> {
-  return writeAndCommit(table, { kind: 'append' }, options, async (metadata) => {
-    options.onProgress?.({ phase: 'write', detail: 'Arrow input' });
-    const files = await writeDataFiles({ metadata, storage: table.io, input, ...writeOptionsOf(options) });
-    return { dataFiles: files, written: files };
-  });
+export async function appendArrow(table: Table, input: ArrowInput, options: WriteOptions = {}): Promise<WriteResult> {
+  return writeAndCommit(table, { kind: 'append' }, options, (metadata) => writeArrow(table, metadata, input, options));
 }
 
 /**
@@ -287,12 +311,8 @@ export function appendArrow(table: Table, input: ArrowInput, options: WriteOptio
  * filter); without, every partition the new data touches (dynamic partition overwrite; the whole
  * table when it is unpartitioned).
  */
-export function overwriteArrow(table: Table, input: ArrowInput, options: OverwriteOptions = {}): Promise<WriteResult> {
-  return writeAndCommit(table, modeOf({ ...options, mode: 'overwrite' }, 'overwrite'), options, async (metadata) => {
-    options.onProgress?.({ phase: 'write', detail: 'Arrow input' });
-    const files = await writeDataFiles({ metadata, storage: table.io, input, ...writeOptionsOf(options) });
-    return { dataFiles: files, written: files };
-  });
+export async function overwriteArrow(table: Table, input: ArrowInput, options: OverwriteOptions = {}): Promise<WriteResult> {
+  return writeAndCommit(table, modeOf({ ...options, mode: 'overwrite' }, 'overwrite'), options, (metadata) => writeArrow(table, metadata, input, options));
 }
 
 function existingFilesStorage(table: Table, locations: readonly string[], s3: S3StorageOptions | undefined): Storage {
@@ -304,15 +324,9 @@ function existingFilesStorage(table: Table, locations: readonly string[], s3: S3
 }
 
 /** Adds existing Parquet files to the table without rewriting them (metrics from their footers). */
-export function addExistingFiles(table: Table, files: readonly string[], options: AddFilesOptions = {}): Promise<WriteResult> {
-  if (!Array.isArray(files) || files.length === 0) return Promise.reject(new LakeError('INVALID_INPUT', 'no files to add'));
-  let mode: Mode;
-  try {
-    mode = modeOf(options, 'append');
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return writeAndCommit(table, mode, options, async (metadata) => {
+export async function addExistingFiles(table: Table, files: readonly string[], options: AddFilesOptions = {}): Promise<WriteResult> {
+  if (!Array.isArray(files) || files.length === 0) throw new LakeError('INVALID_INPUT', 'no files to add');
+  return writeAndCommit(table, modeOf(options, 'append'), options, async (metadata) => {
     const locations = files.map((f) => toAbsoluteLocation(f));
     options.onProgress?.({ phase: 'write', detail: `reading the footers of ${locations.length} files` });
     const result = await dataFilesForExistingFiles({ metadata, storage: existingFilesStorage(table, locations, options.s3), files: locations });
@@ -326,21 +340,15 @@ export function addExistingFiles(table: Table, files: readonly string[], options
  * Commits input files (CSV, NDJSON or Parquet; or, with `addFiles`, Parquet files as they are) as
  * ONE snapshot, whatever their number: append, overwrite by `where`, or dynamic partition overwrite.
  */
-export function commitFiles(table: Table, files: readonly string[], options: CommitFilesOptions = {}): Promise<WriteResult> {
+export async function commitFiles(table: Table, files: readonly string[], options: CommitFilesOptions = {}): Promise<WriteResult> {
   if (options.addFiles) {
     if (options.format !== undefined && options.format !== 'parquet') {
-      return Promise.reject(new LakeError('INVALID_INPUT', `only Parquet files can be added as they are, not ${options.format}`));
+      throw new LakeError('INVALID_INPUT', `only Parquet files can be added as they are, not ${options.format}`);
     }
     return addExistingFiles(table, files, options);
   }
-  if (!Array.isArray(files) || files.length === 0) return Promise.reject(new LakeError('INVALID_INPUT', 'no input files given'));
-  let mode: Mode;
-  try {
-    mode = modeOf(options, 'append');
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return writeAndCommit(table, mode, options, async (metadata) => {
+  if (!Array.isArray(files) || files.length === 0) throw new LakeError('INVALID_INPUT', 'no input files given');
+  return writeAndCommit(table, modeOf(options, 'append'), options, async (metadata) => {
     options.onProgress?.({ phase: 'write', detail: `${files.length} input ${files.length === 1 ? 'file' : 'files'}` });
     const written = await writeDataFilesFromFiles({
       metadata,
