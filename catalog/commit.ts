@@ -21,7 +21,7 @@ import { newCommitId, snapshotWithIdempotencyKey, snapshotsWithCommitId } from '
 import type { CommitResult, PendingUpdate, StageContext } from '../src/write/staged-change.js';
 import { validateConflicts } from './conflict-validation.js';
 import { retryDelayMs, retrySettings } from './retry-policy.js';
-import type { TableOperations, TableState } from './table-operations.js';
+import type { CommitPriority, TableOperations, TableState } from './table-operations.js';
 
 export interface CommitDriverOptions {
   idempotencyKey?: string;
@@ -41,10 +41,16 @@ export interface RetryInfo {
   delayMs: number;
 }
 
-/** Retries after this many lost races claim priority (see `TableOperations.priority`). */
-const PRIORITY_AFTER_RETRIES = 2;
+/** A writer that lost this many races claims priority (see `TableOperations.priority`). */
+const PRIORITY_AFTER_RETRIES = 1;
 /** Pause between looks at another writer's priority claim. */
 const PRIORITY_POLL_MS = 20;
+/** Longest pause between looks at a claim. */
+const MAX_POLL_MS = 250;
+/** Typical duration of a publishing attempt per table in this process (moving average). */
+const attemptTimes = new WeakMap<TableOperations, number>();
+/** Longest wait of a new priority holder for attempts begun before its claim. */
+const MAX_SETTLE_MS = 2_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -78,6 +84,7 @@ export async function commitUpdate(ops: TableOperations, update: PendingUpdate, 
   let attempt = 0;
   let retries = 0;
   let holdsPriority = false;
+  let attemptStart = 0;
 
   const cleanup = async (keep: ReadonlySet<string>): Promise<void> => {
     const doomed = update.writtenFiles().filter((f) => !keep.has(f));
@@ -107,21 +114,27 @@ export async function commitUpdate(ops: TableOperations, update: PendingUpdate, 
       attempt++;
       let publishing = false;
       try {
-        const previous = state;
-        state = await ops.refresh();
-        if (ops.priority !== undefined) {
-          if (retries >= PRIORITY_AFTER_RETRIES && !holdsPriority) holdsPriority = await ops.priority.claim(commitId);
-          // Someone else committed meanwhile: the table is busy, so defer to a writer that claimed priority.
-          if (!holdsPriority && (retries > 0 || state.version !== previous.version)) {
-            let paused = false;
-            while (await ops.priority.heldByOther(commitId)) {
-              paused = true;
-              if (now() - started > settings.totalTimeoutMs) break;
-              await sleep(PRIORITY_POLL_MS * (0.5 + random()));
-            }
-            if (paused) state = await ops.refresh();
-          }
-        }
+        // The look at a priority claim runs alongside the refresh, so it adds no latency.
+        const refreshing = ops.refresh();
+        const turning: Promise<Turn> =
+          ops.priority === undefined
+            ? Promise.resolve({ holdsPriority: false, waited: false })
+            : awaitTurn(ops.priority, {
+                commitId,
+                wantsPriority: retries >= PRIORITY_AFTER_RETRIES,
+                holdsPriority,
+                settleMs: attemptTimes.get(ops) ?? PRIORITY_POLL_MS,
+                deadline: started + settings.totalTimeoutMs,
+                sleep,
+                random,
+                now,
+              });
+        // Settle both, so a claim taken while the refresh failed is still known (and released).
+        const [fresh, turn] = await Promise.allSettled([refreshing, turning]);
+        if (turn.status === 'rejected') throw turn.reason;
+        holdsPriority = turn.value.holdsPriority;
+        if (fresh.status === 'rejected') throw fresh.reason;
+        state = turn.value.waited ? await ops.refresh() : fresh.value;
 
         if (snapshotsWithCommitId(state.metadata, commitId).length > 0) return await finish(state, true);
         if (options.idempotencyKey !== undefined && update.targetBranch !== undefined) {
@@ -133,6 +146,7 @@ export async function commitUpdate(ops: TableOperations, update: PendingUpdate, 
         }
 
         const c = ctx(attempt);
+        attemptStart = now();
         const staged = await update.stage(state.metadata, c);
         attemptFiles.push(staged.files);
         for (const check of staged.conflictChecks) await validateConflicts(ops.io, state.metadata, check);
@@ -145,13 +159,16 @@ export async function commitUpdate(ops: TableOperations, update: PendingUpdate, 
         }
         publishing = true;
         const landed = await ops.commit(state, updated, { commitId });
+        recordAttemptTime(ops, now() - attemptStart);
         return await finish(landed, false);
       } catch (e) {
         const failure = classify(e, publishing);
         if (failure === 'fatal') throw e;
+        if (publishing) recordAttemptTime(ops, now() - attemptStart);
         if (failure === 'uncertain') uncertain = true;
         retries++;
-        const delay = holdsPriority ? 0 : retryDelayMs(settings, retries, random);
+        // A priority holder has no crowd to spread out from (the others pause): it waits like a first retry.
+        const delay = retryDelayMs(settings, holdsPriority ? 1 : retries, random);
         if (retries > settings.numRetries || now() - started + delay > settings.totalTimeoutMs) {
           const err = e as LakeError;
           throw new LakeError(err.code, `${err.message} (gave up after ${attempt} attempts)`, {
@@ -179,6 +196,62 @@ export async function commitUpdate(ops: TableOperations, update: PendingUpdate, 
   } finally {
     if (holdsPriority) await ops.priority!.release(commitId).catch(() => undefined);
   }
+}
+
+interface Turn {
+  holdsPriority: boolean;
+  waited: boolean;
+}
+
+interface TurnOptions {
+  commitId: string;
+  wantsPriority: boolean;
+  holdsPriority: boolean;
+  /** How long this writer's last attempt took. */
+  settleMs: number;
+  deadline: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/**
+ * Fairness on busy tables (see `TableOperations.priority`): a writer that lost a race claims
+ * priority, and once it holds the claim waits about one attempt's time so that attempts begun
+ * before the claim settle; every other writer pauses while a claim is live. Returns whether this
+ * writer holds the claim and whether it waited (then the base must be refreshed).
+ */
+async function awaitTurn(priority: CommitPriority, o: TurnOptions): Promise<Turn> {
+  let holds = o.holdsPriority;
+  let claimedNow = false;
+  const tryClaim = async (): Promise<void> => {
+    if (o.wantsPriority && !holds) claimedNow = holds = await priority.claim(o.commitId);
+  };
+  await tryClaim();
+  let waited = false;
+  let unclaimable = 0;
+  while (!holds && o.now() < o.deadline) {
+    if (!(await priority.heldByOther(o.commitId))) {
+      // No live claim: go, or take the claim first. Losing that race means another writer has it now.
+      await tryClaim();
+      if (holds || !o.wantsPriority || ++unclaimable >= 3) break;
+      continue;
+    }
+    waited = true;
+    // Look about twice per attempt of a writer here: often enough to go soon, rarely enough not to load the store.
+    await o.sleep(Math.min(MAX_POLL_MS, Math.max(PRIORITY_POLL_MS, o.settleMs / 2)) * (0.5 + o.random()));
+    await tryClaim();
+  }
+  if (claimedNow) {
+    waited = true;
+    await o.sleep(Math.min(MAX_SETTLE_MS, Math.max(PRIORITY_POLL_MS, o.settleMs)));
+  }
+  return { holdsPriority: holds, waited };
+}
+
+function recordAttemptTime(ops: TableOperations, ms: number): void {
+  const prev = attemptTimes.get(ops);
+  attemptTimes.set(ops, prev === undefined ? ms : prev * 0.7 + ms * 0.3);
 }
 
 /** The snapshot a commit result reports: this commit's snapshot at the head of its branch, else its last one. */

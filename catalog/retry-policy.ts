@@ -12,11 +12,11 @@ export function retrySettings(properties: Readonly<Record<string, string>>, over
 }
 
 /**
- * Wait before retry `retry` (1 for the first retry): `min * 2^(retry-1)` capped at `max`, scaled by
- * a random factor in [0.5, 1.5) and capped at `max` again. The wide jitter spreads writers that
- * lost the same race, so they do not collide again on the next attempt.
+ * Wait before retry `retry` (1 for the first retry): `min * 2^(retry-1)` capped at `max`, plus a
+ * random jitter of up to half of that, capped at `max` again. Never below `min-wait-ms`; the jitter
+ * spreads writers that lost the same race, so they do not collide again on the next attempt.
  */
 export function retryDelayMs(settings: CommitRetrySettings, retry: number, random: () => number = Math.random): number {
   const base = Math.min(settings.maxWaitMs, settings.minWaitMs * 2 ** Math.max(0, retry - 1));
-  return Math.min(settings.maxWaitMs, Math.round(base * (0.5 + random())));
+  return Math.min(settings.maxWaitMs, Math.round(base * (1 + 0.5 * random())));
 }
