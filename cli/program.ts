@@ -13,17 +13,19 @@ import { registerRefCommands } from './ref-commands.js';
 import { registerTableCommands } from './table-commands.js';
 import { registerWriteCommands } from './write-commands.js';
 
-/** The package version (from package.json, found from the source or the built file). */
+/** The package version: lake's package.json in the nearest folder above this file (source or build). */
 function packageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
+  for (let dir = new URL('.', import.meta.url); ; ) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'lake' && typeof pkg.version === 'string') return pkg.version;
     } catch {
-      // not there: try the next place
+      // not here: look further up
     }
+    const up = new URL('..', dir);
+    if (up.href === dir.href) return '0.0.0';
+    dir = up;
   }
-  return '0.0.0';
 }
 
 /** The process's own streams. */

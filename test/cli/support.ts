@@ -1,49 +1,72 @@
 /**
- * Running the built `lake` command (`node dist/cli/main.js`) in tests: the build is checked to be
- * newer than every source file (and redone when it is not, as `npm test` does before the tests),
- * each run is a real child process, and table folders can be fingerprinted to prove that a
- * failed command changed nothing.
+ * Running the built `lake` command in tests: each run is a real child process of the compiled
+ * executable (`node <build>/cli/main.js`, what `node dist/cli/main.js` runs), and table folders
+ * can be fingerprinted to prove that a failed command changed nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot, withCacheLock } from '../support/cache.js';
+import { cacheDir, repoRoot, withCacheLock } from '../support/cache.js';
 
 export const ROOT = repoRoot();
-export const MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
-export const DEMO = path.join(ROOT, 'dist', 'cli', 'demo.js');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
+/**
+ * The build the tests run. Other work in the same tree may rebuild dist/ at any moment (a tsc run
+ * rewrites every file), so the tests run a build of their own: the project compiled once per
+ * state of the sources into `.cache/cli-build/<hash>`, exactly as `npm run build` compiles it
+ * into dist/.
+ */
+let buildDir: string | undefined;
+
+export function mainJs(): string {
+  if (buildDir === undefined) throw new Error('call ensureBuilt() first (in beforeAll)');
+  return path.join(buildDir, 'cli', 'main.js');
 }
 
-function isFresh(): boolean {
-  if (!existsSync(MAIN) || !existsSync(DEMO)) return false;
-  const built = Math.min(statSync(MAIN).mtimeMs, statSync(path.join(ROOT, 'dist', 'catalog', 'index.js')).mtimeMs);
-  const sources = Math.max(...['src', 'catalog', 'cli'].map((d) => newestMtime(path.join(ROOT, d))));
-  return built >= sources;
+export function demoJs(): string {
+  if (buildDir === undefined) throw new Error('call ensureBuilt() first (in beforeAll)');
+  return path.join(buildDir, 'cli', 'demo.js');
 }
 
-/** Makes sure dist/ holds a build of the current sources (the CLI tests run the built command). */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) hash.update(p).update(readFileSync(p));
+    }
+  };
+  for (const d of ['src', 'catalog', 'compaction', 'cli']) walk(path.join(ROOT, d));
+  hash.update(readFileSync(path.join(ROOT, 'tsconfig.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Compiles the project (as `npm run build` does) into a folder of its own, once per state of the sources. */
 export async function ensureBuilt(): Promise<void> {
-  if (isFresh()) return;
-  await withCacheLock('dist-build', async () => {
-    if (isFresh()) return;
-    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    // Type errors elsewhere in the tree do not stop tsc from emitting; a missing output does.
-    spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json')], { encoding: 'utf8', cwd: ROOT });
-    if (!existsSync(MAIN)) throw new Error(`building the project did not produce ${MAIN}`);
-  });
+  const dir = cacheDir('cli-build', sourceHash());
+  const done = path.join(dir, '.complete');
+  if (!existsSync(done)) {
+    await withCacheLock('cli-build', async () => {
+      if (existsSync(done)) return;
+      await fs.rm(dir, { recursive: true, force: true });
+      const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      // Type errors elsewhere in the tree do not stop tsc from emitting; a missing output does.
+      spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', dir], { encoding: 'utf8', cwd: ROOT });
+      if (!existsSync(path.join(dir, 'cli', 'main.js'))) throw new Error(`compiling the project did not produce ${path.join(dir, 'cli', 'main.js')}`);
+      await fs.writeFile(done, new Date().toISOString());
+      // Builds of older sources are no longer needed once they are an hour old.
+      for (const old of await fs.readdir(path.dirname(dir))) {
+        const p = path.join(path.dirname(dir), old);
+        if (p !== dir && Date.now() - statSync(p).mtimeMs > 3_600_000) await fs.rm(p, { recursive: true, force: true });
+      }
+    });
+  }
+  buildDir = dir;
 }
 
 export interface RunResult {
@@ -59,7 +82,7 @@ export interface RunOptions {
 
 /** Runs `node dist/cli/main.js ...args` and collects its output. */
 export function runLake(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runNode([MAIN, ...args], options);
+  return runNode([mainJs(), ...args], options);
 }
 
 export function runNode(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
