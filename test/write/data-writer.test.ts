@@ -173,10 +173,10 @@ describe('casting by name', () => {
 });
 
 describe('files', () => {
-  it('roll at a small target size measured on the written file', async () => {
+  for (const streaming of [false, true]) it(`roll at a small target size measured on the written file (${streaming ? 'streamed' : 'staged'})`, async () => {
     const location = loc();
     const target = 40 * 1024;
-    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location }, storage: local, input: rows(60_000), targetFileSizeBytes: target });
+    const files = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location }, storage: local, input: rows(60_000), targetFileSizeBytes: target, streaming });
     expect(files.length).toBeGreaterThanOrEqual(4);
     expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(60_000);
     const groups = await query(
@@ -192,13 +192,14 @@ describe('files', () => {
     expect(ids[0]).toEqual({ n: 60000n, lo: 0n, hi: 59999n });
   });
 
-  it('roll per partition, the table property read leniently', async () => {
+  for (const streaming of [false, true]) it(`roll per partition, the table property read leniently (${streaming ? 'streamed' : 'staged'})`, async () => {
     const location = loc();
     const spec = buildPartitionSpec(schema, [{ source: 'id', transform: 'bucket[2]' }]).spec;
     const files = await writeDataFiles({
       table: { schema, spec, location, properties: { 'write.target-file-size-bytes': String(32 * 1024) } },
       storage: local,
       input: rows(50_000),
+      streaming,
     });
     const perPartition = new Map<number, number>();
     for (const f of files) perPartition.set(f.partition[0] as number, (perPartition.get(f.partition[0] as number) ?? 0) + 1);
@@ -207,10 +208,10 @@ describe('files', () => {
     expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(50_000);
   });
 
-  it('are sorted by the table sort order and record its id', async () => {
+  for (const streaming of [false, true]) it(`are sorted by the table sort order and record its id (${streaming ? 'streamed' : 'staged'})`, async () => {
     const order = buildSortOrder(schema, [{ source: 'name', direction: 'desc', nullOrder: 'nulls-first' }, { source: 'id' }], { orderId: 3 });
     const spec = buildPartitionSpec(schema, [{ source: 'ts', transform: 'hour' }]).spec;
-    const files = await writeDataFiles({ table: { schema, spec, sortOrder: order, location: loc() }, storage: local, input: rows(5000, 9) });
+    const files = await writeDataFiles({ table: { schema, spec, sortOrder: order, location: loc() }, storage: local, input: rows(5000, 9), streaming });
     expect(files.length).toBeGreaterThan(10);
     for (const f of files) {
       expect(f.sortOrderId).toBe(3);
