@@ -162,8 +162,14 @@ function specFor(p: Partitioning): PartitionSpec | undefined {
   return p === 'day' ? buildPartitionSpec(APPEND_SCHEMA, [{ source: 'ts', transform: 'day' }]).spec : undefined;
 }
 
-function maxRssKb(): number {
-  return process.resourceUsage().maxRSS;
+/**
+ * Peak RSS of this process in KB: `VmHWM`. (`getrusage`'s maxrss is not used: a process spawned
+ * by a bigger one starts with its parent's value.)
+ */
+async function maxRssKb(): Promise<number> {
+  const status = await fs.readFile('/proc/self/status', 'utf8').catch(() => '');
+  const m = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) : process.resourceUsage().maxRSS;
 }
 
 /** One measurement in this process (the child side). */
@@ -173,7 +179,7 @@ async function runChild(variant: Variant, partitioning: Partitioning, input: str
     const c = await duckdbConnect();
     try {
       await c.run(`CREATE TABLE t AS SELECT * FROM read_parquet(${q(input)})`);
-      const base = maxRssKb();
+      const base = await maxRssKb();
       const out = path.join(work, 'out');
       const t0 = performance.now();
       const sql =
@@ -183,7 +189,7 @@ async function runChild(variant: Variant, partitioning: Partitioning, input: str
       const r = await c.runAndReadAll(sql);
       const ms = performance.now() - t0;
       const stats = r.getRowObjectsJS();
-      return { ms, rows: stats.reduce((n, s) => n + Number(s.count), 0), files: stats.length, peak_rss_kb: maxRssKb(), base_rss_kb: base };
+      return { ms, rows: stats.reduce((n, s) => n + Number(s.count), 0), files: stats.length, peak_rss_kb: await maxRssKb(), base_rss_kb: base };
     } finally {
       c.closeSync();
     }
@@ -193,7 +199,7 @@ async function runChild(variant: Variant, partitioning: Partitioning, input: str
   const spec = specFor(partitioning);
   const table = await catalog.createTable('bench.append', spec === undefined ? { schema: APPEND_SCHEMA } : { schema: APPEND_SCHEMA, partitionSpec: spec });
   const data = variant === 'lake-arrow' ? benchTable(rows) : undefined;
-  const base = maxRssKb();
+  const base = await maxRssKb();
   const t0 = performance.now();
   const files =
     data !== undefined
@@ -201,7 +207,7 @@ async function runChild(variant: Variant, partitioning: Partitioning, input: str
       : await writeDataFilesFromFiles({ metadata: table.metadata, storage: table.io, files: [input] });
   await table.newAppend().appendFiles(files).commit();
   const ms = performance.now() - t0;
-  return { ms, rows: files.reduce((n, f) => n + f.recordCount, 0), files: files.length, peak_rss_kb: maxRssKb(), base_rss_kb: base };
+  return { ms, rows: files.reduce((n, f) => n + f.recordCount, 0), files: files.length, peak_rss_kb: await maxRssKb(), base_rss_kb: base };
 }
 
 function repoRoot(): string {
