@@ -2,7 +2,16 @@
  * Shared pieces of the catalog and producer tests: a small schema, partition spec, and DataFile
  * entries with real-looking metrics (counts and bounds in the spec's binary form).
  */
-import { type DataFile, FileContent } from '../../src/spec/data-file.js';
+import { randomUUID } from 'node:crypto';
+import type { CommitDriverOptions } from '../../catalog/commit.js';
+import { ObjectStoreCatalog } from '../../catalog/object-store-catalog.js';
+import type { Table } from '../../catalog/table.js';
+import { InstrumentedStorage } from '../../src/storage/instrumented.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import type { Snapshot } from '../../src/spec/snapshot.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { manifestEntries, snapshotManifests } from '../../src/write/manifest-reader.js';
+import { type DataFile, FileContent, type ManifestEntry, type ManifestFile } from '../../src/spec/data-file.js';
 import type { PartitionSpec } from '../../src/spec/partition-spec.js';
 import type { Schema } from '../../src/spec/schema.js';
 import { encodeValue } from '../../src/spec/single-value.js';
@@ -63,4 +72,57 @@ export function fakeFile(path: string, o: FileOptions = {}): DataFile {
   if (o.referencedDataFile !== undefined) f.referencedDataFile = o.referencedDataFile;
   if (o.equalityIds !== undefined) f.equalityIds = o.equalityIds;
   return f;
+}
+
+
+/** Manifests of a snapshot (default: the table's current one). */
+export async function manifestsOf(table: Table, snapshot: Snapshot | undefined = table.currentSnapshot()): Promise<ManifestFile[]> {
+  return snapshot === undefined ? [] : snapshotManifests(table.io, snapshot);
+}
+
+/** Every entry of a snapshot's manifests, with inherited sequence numbers. */
+export async function entriesOf(table: Table, snapshot: Snapshot | undefined = table.currentSnapshot()): Promise<ManifestEntry[]> {
+  const out: ManifestEntry[] = [];
+  for (const m of await manifestsOf(table, snapshot)) out.push(...(await manifestEntries(table.io, m, table.metadata)));
+  return out;
+}
+
+/** Paths of the live (ADDED or EXISTING) files of a snapshot, sorted. */
+export async function livePaths(table: Table, snapshot?: Snapshot): Promise<string[]> {
+  return (await entriesOf(table, snapshot))
+    .filter((e) => e.status !== 2)
+    .map((e) => e.dataFile.filePath)
+    .sort();
+}
+
+/** Every object under a prefix. */
+export async function listAll(io: Storage, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of io.list(prefix)) out.push(o.location);
+  return out.sort();
+}
+
+
+export interface TwoWriters {
+  store: string;
+  warehouse: string;
+  /** Writer A's storage, for counting requests and injecting faults. */
+  io: InstrumentedStorage;
+  a: ObjectStoreCatalog;
+  /** Another writer on the same store (its own storage object, so A's faults do not touch it). */
+  b: ObjectStoreCatalog;
+}
+
+/** Two catalogs over one in-memory warehouse: two writers of the same tables. */
+export function twoWriters(commitOptions: Omit<CommitDriverOptions, 'idempotencyKey'> = { sleep: async () => {} }): TwoWriters {
+  const store = `t-${randomUUID()}`;
+  const warehouse = `memory://${store}/wh`;
+  const io = new InstrumentedStorage(new MemoryStorage(), { record: true });
+  return {
+    store,
+    warehouse,
+    io,
+    a: new ObjectStoreCatalog({ warehouse, storage: io, commitOptions }),
+    b: new ObjectStoreCatalog({ warehouse, storage: new MemoryStorage(), commitOptions }),
+  };
 }
