@@ -207,3 +207,71 @@ async function expectSameRows(table: Table, pathRemaps: string[] = []): Promise<
     expect(sortRows(await duckdbRows(plan)), `DuckDB, ${what}`).toEqual(expected);
   }
 }
+
+describe('files PyIceberg adds with add_files (no field ids: read through the name mapping)', () => {
+  const SCRIPT = `
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.partitioning import PartitionField, PartitionSpec
+from pyiceberg.schema import Schema
+from pyiceberg.transforms import IdentityTransform
+from pyiceberg.types import DoubleType, LongType, NestedField, StringType
+from lake_interop import rows_json
+
+def main(inp):
+    d = inp["dir"]
+    catalog = SqlCatalog("interop", uri=f"sqlite:///{d}/catalog.db", warehouse=f"file://{d}/warehouse")
+    catalog.create_namespace("db")
+    schema = Schema(
+        NestedField(1, "id", LongType(), required=False),
+        NestedField(2, "region", StringType(), required=False),
+        NestedField(3, "amount", DoubleType(), required=False),
+    )
+    spec = PartitionSpec(PartitionField(source_id=2, field_id=1000, transform=IdentityTransform(), name="region"))
+    table = catalog.create_table("db.added", schema=schema, partition_spec=spec)
+    paths = []
+    for k, region in enumerate(["eu", "us"]):
+        path = f"{d}/external-{region}.parquet"
+        pq.write_table(pa.table({
+            "id": pa.array([k * 100 + i for i in range(5)], pa.int64()),
+            "region": pa.array([region] * 5),
+            "amount": pa.array([i * 1.25 if i != 2 else None for i in range(5)], pa.float64()),
+        }), path)
+        paths.append(path)
+    table.add_files(paths)
+    with table.update_schema() as update:
+        update.rename_column("amount", "total")
+    table = catalog.load_table("db.added")
+    scan = table.scan()
+    return {
+        "metadata_location": table.metadata_location,
+        "name_mapping": table.metadata.properties.get("schema.name-mapping.default"),
+        "rows": rows_json(scan.to_arrow(), scan.projection()),
+        "eu": rows_json(table.scan(row_filter="region = 'eu'").to_arrow()),
+    }
+`;
+  let dir: string;
+  let py: { metadata_location: string; name_mapping: string | null; rows: JsonRow[]; eu: JsonRow[] };
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-interop-addfiles-'));
+    py = await runPython(SCRIPT, { dir });
+  }, 120_000);
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('lake reads them with PyIceberg rows through Arrow and DuckDB, after a rename, and prunes by partition', async () => {
+    expect(py.name_mapping).toContain('"amount"');
+    expect(py.rows).toHaveLength(10);
+    expect(Object.keys(py.rows[0]!).sort()).toEqual(['id', 'region', 'total']);
+    expect(py.rows.filter((r) => r.total === null)).toHaveLength(2);
+    const table = await openTableAt(py.metadata_location);
+    const plan = await table.scan().plan();
+    expect(sortRows(await arrowRows(plan))).toEqual(sortRows(py.rows));
+    expect(sortRows(await duckdbRows(plan))).toEqual(sortRows(py.rows));
+    const eu = await table.scan({ filter: "region = 'eu'" }).plan();
+    expect(eu.tasks).toHaveLength(1);
+    expect(sortRows(await arrowRows(eu))).toEqual(sortRows(py.eu));
+  });
+});
