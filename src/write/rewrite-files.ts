@@ -18,6 +18,7 @@ import type { ConflictCheck } from './staged-change.js';
 
 export class RewriteFiles extends MergingSnapshotProducer {
   readonly operationName = 'rewrite';
+  private inputsMissing = false;
 
   /** Replaces a data file. */
   deleteFile(file: DataFile | string): this {
@@ -60,6 +61,8 @@ export class RewriteFiles extends MergingSnapshotProducer {
   }
 
   protected override checkSummary(summary: ChangeSummary): void {
+    // With inputs missing the counts say nothing; the conflict check reports why they are missing.
+    if (this.inputsMissing) return;
     const { addedRecords, deletedRecords } = summary.totals;
     // Fewer added than replaced rows is fine (rows already deleted by delete files); more is not a rewrite.
     if (addedRecords > deletedRecords) {
@@ -70,6 +73,7 @@ export class RewriteFiles extends MergingSnapshotProducer {
   }
 
   protected conflictChecks(outcome: RemovalOutcome): ConflictCheck[] {
+    this.inputsMissing = outcome.missing.length > 0;
     if (this.dataToRemove.paths.size === 0 && this.deletesToRemove.paths.size === 0) {
       throw new LakeError('INVALID_INPUT', 'a rewrite must replace at least one file');
     }
