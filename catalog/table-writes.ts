@@ -255,7 +255,8 @@ async function writeAndCommit(table: Table, mode: Mode, o: WriteOptions, produce
     for (const [k, v] of Object.entries(o.snapshotProperties ?? {})) op.set(k, v);
     if (o.idempotencyKey !== undefined) (tx ?? op).idempotencyKey(o.idempotencyKey);
 
-    progress({ phase: 'commit', detail: `${produced.dataFiles.length + rewritten.length} data files` });
+    const n = produced.dataFiles.length + rewritten.length;
+    progress({ phase: 'commit', detail: `${n} data ${n === 1 ? 'file' : 'files'}` });
     const commit = await (tx ?? op).commit();
     if (commit.alreadyCommitted && commit.snapshot !== undefined && commit.snapshot.snapshotId !== op.snapshotId) {
       // Another commit with the same idempotency key landed first: ours is not needed.
