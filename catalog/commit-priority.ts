@@ -8,7 +8,6 @@
  * stay correct without it (a writer that never sees it still commits by compare-and-swap), and a
  * claim whose holder vanished is broken after a lease measured on the observer's own clock.
  */
-import { isLakeError } from '../src/errors.js';
 import type { ObjectInfo, Storage } from '../src/storage/storage.js';
 import type { CommitPriority } from './table-operations.js';
 
@@ -28,7 +27,6 @@ export class ObjectCommitPriority implements CommitPriority {
     private readonly io: Storage,
     private readonly location: string,
     private readonly leaseMs = DEFAULT_LEASE_MS,
-    private readonly now: () => number = Date.now,
   ) {}
 
   async claim(commitId: string): Promise<boolean> {
@@ -36,21 +34,21 @@ export class ObjectCommitPriority implements CommitPriority {
       await this.io.writeIfAbsent(this.location, commitId);
       this.held = commitId;
       return true;
-    } catch (e) {
-      if (isLakeError(e, 'ALREADY_EXISTS')) await this.heldByOther(commitId);
+    } catch {
+      // Taken by another writer (or the store failed): no priority this time.
       return false;
     }
   }
 
-  async heldByOther(commitId: string): Promise<boolean> {
+  async heldByOther(commitId: string, nowMs: number): Promise<boolean> {
     if (this.held === commitId) return false;
     const info = await this.io.head(this.location).catch(() => undefined);
     if (info === undefined) return false;
     const id = identity(info);
-    const first = this.seen.get(id) ?? this.now();
+    const first = this.seen.get(id) ?? nowMs;
     this.seen.set(id, first);
     if (this.seen.size > 64) this.seen.delete(this.seen.keys().next().value!);
-    if (this.now() - first > this.leaseMs) {
+    if (nowMs - first > this.leaseMs) {
       // The holder is gone (crashed, or stuck far longer than a commit takes): break the claim.
       await this.io.delete(this.location).catch(() => undefined);
       return false;

@@ -33,6 +33,8 @@ export interface CommitDriverOptions {
   random?: () => number;
   /** Told about every attempt that failed and will be retried. */
   onRetry?: (info: RetryInfo) => void;
+  /** Take part in the priority claims of busy tables (default true; see `TableOperations.priority`). */
+  fairness?: boolean;
 }
 
 export interface RetryInfo {
@@ -117,7 +119,7 @@ export async function commitUpdate(ops: TableOperations, update: PendingUpdate, 
         // The look at a priority claim runs alongside the refresh, so it adds no latency.
         const refreshing = ops.refresh();
         const turning: Promise<Turn> =
-          ops.priority === undefined
+          ops.priority === undefined || options.fairness === false
             ? Promise.resolve({ holdsPriority: false, waited: false })
             : awaitTurn(ops.priority, {
                 commitId,
@@ -231,7 +233,7 @@ async function awaitTurn(priority: CommitPriority, o: TurnOptions): Promise<Turn
   let waited = false;
   let unclaimable = 0;
   while (!holds && o.now() < o.deadline) {
-    if (!(await priority.heldByOther(o.commitId))) {
+    if (!(await priority.heldByOther(o.commitId, o.now()))) {
       // No live claim: go, or take the claim first. Losing that race means another writer has it now.
       await tryClaim();
       if (holds || !o.wantsPriority || ++unclaimable >= 3) break;

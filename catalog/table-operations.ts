@@ -52,7 +52,7 @@ export interface TableOperations {
 export interface CommitPriority {
   /** Tries to take the claim; false when another writer holds a live one. */
   claim(commitId: string): Promise<boolean>;
-  /** True when another writer holds a live claim. */
-  heldByOther(commitId: string): Promise<boolean>;
+  /** True when another writer holds a live claim (`nowMs`: the caller's clock, for the lease). */
+  heldByOther(commitId: string, nowMs: number): Promise<boolean>;
   release(commitId: string): Promise<void>;
 }

@@ -25,10 +25,10 @@ export function snapshotsWithCommitId(metadata: TableMetadata, commitId: string)
 
 /**
  * The newest snapshot in the ancestry of `branch` whose summary carries the idempotency key, or
- * undefined. A branch that does not exist yet has no ancestry.
+ * undefined. A branch that does not exist yet would fork from main's head: that ancestry counts.
  */
 export function snapshotWithIdempotencyKey(metadata: TableMetadata, branch: string, key: string): Snapshot | undefined {
-  const head = metadata.refs.get(branch)?.snapshotId;
+  const head = metadata.refs.get(branch)?.snapshotId ?? metadata.currentSnapshotId;
   if (head === undefined) return undefined;
   return ancestorsOf(metadata, head).find((s) => s.summary?.[IDEMPOTENCY_KEY_PROPERTY] === key);
 }

@@ -109,12 +109,19 @@ export interface TwoWriters {
   /** Writer A's storage, for counting requests and injecting faults. */
   io: InstrumentedStorage;
   a: ObjectStoreCatalog;
-  /** Another writer on the same store (its own storage object, so A's faults do not touch it). */
+  /**
+   * Another writer on the same store (its own storage object, so A's faults do not touch it). It
+   * ignores priority claims, as a writer of another engine would, so it can commit from inside a
+   * fault injected into A's commit.
+   */
   b: ObjectStoreCatalog;
 }
 
 /** Two catalogs over one in-memory warehouse: two writers of the same tables. */
-export function twoWriters(commitOptions: Omit<CommitDriverOptions, 'idempotencyKey'> = { sleep: async () => {} }): TwoWriters {
+export function twoWriters(
+  commitOptions: Omit<CommitDriverOptions, 'idempotencyKey'> = { sleep: async () => {} },
+  rivalOptions: Omit<CommitDriverOptions, 'idempotencyKey'> = { sleep: async () => {}, fairness: false },
+): TwoWriters {
   const store = `t-${randomUUID()}`;
   const warehouse = `memory://${store}/wh`;
   const io = new InstrumentedStorage(new MemoryStorage(), { record: true });
@@ -123,6 +130,6 @@ export function twoWriters(commitOptions: Omit<CommitDriverOptions, 'idempotency
     warehouse,
     io,
     a: new ObjectStoreCatalog({ warehouse, storage: io, commitOptions }),
-    b: new ObjectStoreCatalog({ warehouse, storage: new MemoryStorage(), commitOptions }),
+    b: new ObjectStoreCatalog({ warehouse, storage: new MemoryStorage(), commitOptions: rivalOptions }),
   };
 }
