@@ -177,7 +177,9 @@ describe('a table written by PyIceberg', () => {
 
       const cli = await runLake(['time-travel', metadataFile, '--snapshot', '0', '--json']);
       expect(cli.code).not.toBe(0);
-      for (const s of py.snapshots) {
+      // the CLI (a process per run) on the first snapshot, the first after the schema change and the last
+      const some = [py.snapshots[0]!, py.snapshots.find((s) => s.schema_id === 1)!, py.snapshots.at(-1)!];
+      for (const s of some) {
         const args = ['time-travel', metadataFile, '--snapshot', String(s.snapshot_id), '--sql', 'SELECT * FROM t', '--json', '--path-remap', remap];
         const r = await runLake(args);
         expect(r.stderr, `lake ${args.join(' ')}`).toBe('');
