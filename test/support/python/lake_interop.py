@@ -7,7 +7,6 @@
   `Transform.pyarrow_transform`, which needs the optional Rust package `pyiceberg-core`. When that
   package is missing, this replaces it with a vectorised wrapper around PyIceberg's own pure-Python
   `Transform.transform`, so partition values still come from PyIceberg.
-- `s3_properties(s3)`: PyIceberg FileIO properties for an S3 endpoint (path-style addressing).
 """
 import datetime
 import decimal
@@ -125,16 +124,3 @@ def install_scalar_partition_transforms():
 
     make(t.TruncateTransform, truncate_type)
     return "scalar"
-
-
-def s3_properties(s3):
-    """PyIceberg FileIO properties for the S3 server described by `s3` (the test rig's connection)."""
-    return {
-        "s3.endpoint": s3["endpoint"],
-        "s3.access-key-id": s3["accessKeyId"],
-        "s3.secret-access-key": s3["secretAccessKey"],
-        "s3.region": s3["region"],
-        # path-style addressing: bucket in the path, as MinIO on a bare host:port needs
-        "s3.force-virtual-addressing": "false",
-        "py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO",
-    }
