@@ -3,17 +3,19 @@
  * files out, with `DataFile` entries ready for a snapshot producer to commit.
  *
  * Pipeline, all in one DuckDB connection (rows never come back into JS):
- * 1. cast the input to the table schema by name (src/write/arrow-cast.ts), refusing bad input
- *    before anything is written;
- * 2. stage the cast rows in a temporary DuckDB table with their partition values (hidden
- *    partitioning, src/write/partition-router.ts), then check required columns for nulls;
- * 3. COPY to Parquet (src/parquet/writer.ts) sorted by the table's sort order, one partitioned
- *    COPY for the partitions that fit in a file and one rolling COPY per partition that does not,
- *    rolled at the target file size measured on the written file;
+ * 1. plan the cast of the input to the table schema by name (src/write/arrow-cast.ts): schema
+ *    mismatches fail before DuckDB or storage is touched; value checks (nulls in required
+ *    columns, text that does not convert) are folded into the query with DuckDB's `error()`;
+ * 2. add the partition values (hidden partitioning, src/write/partition-router.ts) and either
+ *    stage the rows in a temporary DuckDB table or stream them (see below);
+ * 3. COPY to Parquet (src/parquet/writer.ts) in a local staging directory, sorted by the table's
+ *    sort order: unpartitioned tables roll at the target size measured on the written file;
+ *    integer-valued partitions are one `PARTITION_BY` COPY whose files over the target are split;
+ *    other partition values get an integer id (one pass to find the partitions first);
  * 4. read each written footer for the Iceberg metrics (src/parquet/metrics.ts) and move the files
- *    to their final locations (`rename` on local disk, `writeStream` from a local staging
- *    directory otherwise).
- * On any failure every file written so far is deleted and the error rethrown.
+ *    to their final locations (`rename` on local disk, `writeStream` otherwise).
+ * Nothing is placed until every COPY has succeeded; on any failure the staging directory and every
+ * file placed so far are deleted and the error rethrown.
  *
  * Memory: a lazy iterable of batches streams into the COPY when the table is unpartitioned or
  * partitioned by integer-valued transforms (bucket, year, month, day, hour, identity/truncate of
