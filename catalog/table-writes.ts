@@ -14,8 +14,11 @@
  *
  * Files written for a write that does not land are deleted, unless the outcome is unknown
  * (COMMIT_STATE_UNKNOWN keeps everything). Existing files added with add-files are never deleted.
+ *
+ * The writers and readers (DuckDB, Arrow, parquet-wasm) are loaded when first used, so opening a
+ * catalog or a table for metadata work (the CLI's `snapshots`, `describe`, `tag`, ...) stays quick.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { LakeError, isLakeError } from '../src/errors.js';
 import { type Expression, type UnboundExpression, parsePredicate } from '../src/expressions/index.js';
 import type { DataFile } from '../src/spec/data-file.js';
@@ -29,17 +32,14 @@ import type { Storage } from '../src/storage/storage.js';
 import { storageFor } from '../src/storage/storage-for.js';
 import { FileIO, type PathRemap, parsePathRemap } from '../src/scan/file-io.js';
 import { planScan } from '../src/scan/planner.js';
-import { type ReadArrowOptions, readArrow, toArrowTable } from '../src/scan/arrow-reader.js';
-import { createSqlSession } from '../src/scan/duckdb-session.js';
+import type { ReadArrowOptions } from '../src/scan/arrow-reader.js';
 import type { QueryResult } from '../src/scan/row-format.js';
 import type { ScanPlan } from '../src/scan/scan-task.js';
 import type { SnapshotSelectorInput } from '../src/scan/snapshot-selector.js';
 import { snapshotWithIdempotencyKey } from '../src/write/commit-id.js';
-import { type ArrowInput, writeDataFiles } from '../src/write/data-writer.js';
-import { dataFilesForExistingFiles } from '../src/write/existing-files.js';
-import { type CsvOptions, type InputFormat, writeDataFilesFromFiles } from '../src/write/file-input.js';
+import type { ArrowInput } from '../src/write/data-writer.js';
+import type { CsvOptions, InputFormat } from '../src/write/file-input.js';
 import { RowFilterMatcher } from '../src/write/row-filter-matcher.js';
-import { rewriteRowsWithout } from '../src/write/rewrite-rows.js';
 import { branchHead, type SnapshotProducer } from '../src/write/snapshot-producer.js';
 import type { CommitResult } from '../src/write/staged-change.js';
 import type { Transaction } from '../src/write/transaction.js';
@@ -220,6 +220,7 @@ async function writeAndCommit(table: Table, mode: Mode, o: WriteOptions, produce
       for (const t of plan.tasks) removed.push(t.dataFile.filePath);
       if (partial.length > 0) {
         progress({ phase: 'rewrite', detail: `${partial.length} data ${partial.length === 1 ? 'file matches' : 'files match'} in part` });
+        const { rewriteRowsWithout } = await import('../src/write/rewrite-rows.js');
         rewritten = await rewriteRowsWithout({
           metadata: base,
           tasks: partial,
@@ -278,7 +279,7 @@ function writeOptionsOf(o: WriteOptions): { targetFileSizeBytes?: number } {
  * The input without batches of no rows (Arrow builds such batches without child data, which the
  * writer cannot take); an input of no rows writes no file.
  */
-function withoutEmptyBatches(input: ArrowInput): ArrowInput {
+function withoutEmptyBatches(arrow: typeof import('apache-arrow'), input: ArrowInput): ArrowInput {
   if (input instanceof arrow.Table) return input.batches.every((b) => b.numRows > 0) ? input : input.batches.filter((b) => b.numRows > 0);
   if (input instanceof arrow.RecordBatch) return input.numRows > 0 ? input : [];
   if (Symbol.asyncIterator in (input as object)) {
@@ -298,7 +299,8 @@ function withoutEmptyBatches(input: ArrowInput): ArrowInput {
 
 async function writeArrow(table: Table, metadata: TableMetadata, input: ArrowInput, options: WriteOptions): Promise<Produced> {
   options.onProgress?.({ phase: 'write', detail: 'Arrow input' });
-  const files = await writeDataFiles({ metadata, storage: table.io, input: withoutEmptyBatches(input), ...writeOptionsOf(options) });
+  const [arrow, { writeDataFiles }] = await Promise.all([import('apache-arrow'), import('../src/write/data-writer.js')]);
+  const files = await writeDataFiles({ metadata, storage: table.io, input: withoutEmptyBatches(arrow, input), ...writeOptionsOf(options) });
   return { dataFiles: files, written: files };
 }
 
@@ -330,6 +332,7 @@ export async function addExistingFiles(table: Table, files: readonly string[], o
   return writeAndCommit(table, modeOf(options, 'append'), options, async (metadata) => {
     const locations = files.map((f) => toAbsoluteLocation(f));
     options.onProgress?.({ phase: 'write', detail: `reading the footers of ${locations.length} files` });
+    const { dataFilesForExistingFiles } = await import('../src/write/existing-files.js');
     const result = await dataFilesForExistingFiles({ metadata, storage: existingFilesStorage(table, locations, options.s3), files: locations });
     const out: Produced = { dataFiles: result.dataFiles, written: [] };
     if (result.nameMappingToStore !== undefined) out.nameMappingToStore = result.nameMappingToStore;
@@ -351,6 +354,7 @@ export async function commitFiles(table: Table, files: readonly string[], option
   if (!Array.isArray(files) || files.length === 0) throw new LakeError('INVALID_INPUT', 'no input files given');
   return writeAndCommit(table, modeOf(options, 'append'), options, async (metadata) => {
     options.onProgress?.({ phase: 'write', detail: `${files.length} input ${files.length === 1 ? 'file' : 'files'}` });
+    const { writeDataFilesFromFiles } = await import('../src/write/file-input.js');
     const written = await writeDataFilesFromFiles({
       metadata,
       storage: table.io,
@@ -430,13 +434,13 @@ export class TableScan {
 
   /** The rows as Arrow record batches (streamed file by file). */
   async *batches(options: Omit<ReadArrowOptions, 'io'> = {}): AsyncGenerator<arrow.RecordBatch> {
-    const plan = await this.plan();
+    const [plan, { readArrow }] = await Promise.all([this.plan(), import('../src/scan/arrow-reader.js')]);
     yield* readArrow(plan, { ...options, io: plan.io });
   }
 
   /** Every row as one Arrow table. */
   async toArrow(options: Omit<ReadArrowOptions, 'io'> = {}): Promise<arrow.Table> {
-    const plan = await this.plan();
+    const [plan, { toArrowTable }] = await Promise.all([this.plan(), import('../src/scan/arrow-reader.js')]);
     return toArrowTable(plan, { ...options, io: plan.io });
   }
 
@@ -445,7 +449,7 @@ export class TableScan {
    * `ns.table` name when it came from a catalog (and by any `names` given).
    */
   async sql(query: string, options: { names?: readonly string[] } = {}): Promise<QueryResult> {
-    const plan = await this.plan();
+    const [plan, { createSqlSession }] = await Promise.all([this.plan(), import('../src/scan/duckdb-session.js')]);
     const session = await createSqlSession();
     try {
       const names = new Set(['t', ...(options.names ?? [])]);

@@ -8,10 +8,9 @@ import { parseTableIdentifier, tableIdentifierToString } from '../catalog/identi
 import type { Table } from '../catalog/table.js';
 import { tableFileIO } from '../catalog/table-writes.js';
 import { LakeError, isLakeError } from '../src/errors.js';
-import { createSqlSession } from '../src/scan/duckdb-session.js';
 import { METADATA_TABLE_NAMES, type MetadataTableName, metadataTable } from '../src/scan/metadata-tables.js';
 import { planScan } from '../src/scan/planner.js';
-import { type QueryResult, formatJson, formatTextTable } from '../src/scan/row-format.js';
+import type { QueryResult } from '../src/scan/row-format.js';
 import { type CliContext, type CliIO, CliContext as Context, addSharedOptions, sharedOptionsOf } from './context.js';
 import { describeJson, describeText, snapshotJson, snapshotsOldestFirst, snapshotsText } from './render.js';
 
@@ -23,7 +22,9 @@ function parseLimit(text: string): number {
   return Number(t);
 }
 
-function printRows(ctx: CliContext, result: QueryResult, heading?: string): void {
+/** Rows as a text table or JSON (the renderer, like DuckDB, is loaded only by commands that print rows). */
+async function printRows(ctx: CliContext, result: QueryResult, heading?: string): Promise<void> {
+  const { formatJson, formatTextTable } = await import('../src/scan/row-format.js');
   if (ctx.json) {
     ctx.print(formatJson(result, { indent: 2 }));
     return;
@@ -111,7 +112,7 @@ export function registerReadCommands(program: Command, io: CliIO): void {
     let result = await scan.sql(o.sql ?? `SELECT * FROM t LIMIT ${limit ?? 20}`);
     if (o.sql !== undefined && limit !== undefined) result = { ...result, rows: result.rows.slice(0, limit) };
     const when = snapshot === undefined ? '' : ` (${new Date(snapshot.timestampMs).toISOString()}, ${snapshot.summary?.operation ?? '?'})`;
-    printRows(ctx, result, `-- ${table.name} at snapshot ${snapshot?.snapshotId ?? '(none)'}${when}`);
+    await printRows(ctx, result, `-- ${table.name} at snapshot ${snapshot?.snapshotId ?? '(none)'}${when}`);
   });
 
   addSharedOptions(
@@ -123,6 +124,7 @@ export function registerReadCommands(program: Command, io: CliIO): void {
   ).action(async (sql: string, o: { pathRemap: string[] }, cmd: Command) => {
     const ctx = new Context(io, sharedOptionsOf(cmd));
     if (sql.trim() === '') throw new LakeError('INVALID_INPUT', 'the SQL query is empty');
+    const { createSqlSession } = await import('../src/scan/duckdb-session.js');
     const session = await createSqlSession();
     try {
       const tables = new Map<string, Table | undefined>();
@@ -141,7 +143,7 @@ export function registerReadCommands(program: Command, io: CliIO): void {
           await session.registerTable(id, await planScan({ metadata: table.metadata, io }));
         }
       }
-      printRows(ctx, await session.query(sql));
+      await printRows(ctx, await session.query(sql));
     } finally {
       await session.close();
     }
