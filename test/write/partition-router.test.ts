@@ -134,7 +134,7 @@ describe('partitioned writes', () => {
     const colOf: Record<string, string> = { ts: 'ts', id: 'id', name: 'name', flag: 'flag', d: 'd' };
     const typeOf: Record<string, PrimitiveType> = { ts: { kind: 'timestamp' }, id: { kind: 'long' }, name: { kind: 'string' }, flag: { kind: 'boolean' }, d: { kind: 'date' } };
     const r = rng(11);
-    const n = 3000;
+    const n = 1200;
     const ids = Array.from({ length: n }, (_, i) => BigInt(i) - 1500n);
     const ts = Array.from({ length: n }, (_, i) => (i % 97 === 0 ? null : BigInt(Math.floor((r() - 0.5) * 10 * 86400e6))));
     const names = Array.from({ length: n }, (_, i) => (i % 89 === 0 ? null : ['ab', 'abc', 'b', 'é/x', 'a b', 'zz=z'][i % 6]!));
