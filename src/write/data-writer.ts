@@ -175,25 +175,25 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
   // One iterator over the input for the whole write: generators can be iterated only once.
   const sync = isSyncInput(options.input) ? syncBatches(options.input) : undefined;
   const async = sync === undefined ? batchIterator(options.input) : undefined;
+  let firstSchema: arrow.Schema | undefined;
+  // Batches of no rows are skipped: they hold nothing to write, and Arrow JS builds some of them
+  // with Vectors where Data children are expected (`new Table({ id: vectorFromArray([]) })`).
   const pull = async (): Promise<arrow.RecordBatch | undefined> => {
-    const r = sync !== undefined ? sync.next() : await async!.next();
-    return r.done ? undefined : r.value;
+    for (;;) {
+      const r = sync !== undefined ? sync.next() : await async!.next();
+      if (r.done) return undefined;
+      firstSchema ??= r.value.schema;
+      if (r.value.numRows > 0) return r.value;
+    }
   };
   const first = await pull();
-  if (first === undefined) return [];
-  const arrowSchema = first.schema;
-  const plan = arrowSource(arrowSchema, uuidColumnNames(table.schema));
-  const names = new Set<string>();
-  for (const c of plan.columns) {
-    if (names.has(c.name)) throw new LakeError('INVALID_INPUT', `the Arrow input has two columns named ${c.name}`, { context: { column: c.name } });
-    names.add(c.name);
+  if (first === undefined) {
+    // No rows: nothing is written, but a schema that cannot be written is still refused.
+    if (firstSchema !== undefined) planArrowCast(firstSchema, table);
+    return [];
   }
-  // Validate the schema mapping before touching DuckDB or storage.
-  const cast = planCast(
-    plan.columns.map((c) => ({ ...c, sql: quoteIdentifier(c.name) })),
-    table.schema,
-    { mode: 'typed', inputName: 'the Arrow input', formatVersion: table.formatVersion },
-  );
+  const arrowSchema = first.schema;
+  const { plan, cast } = planArrowCast(arrowSchema, table);
   const sourceSelect = (scanSql: string): string => `SELECT ${plan.columns.map((c) => `${c.sql} AS ${quoteIdentifier(c.name)}`).join(', ')} FROM ${scanSql}`;
   const lazy = !(options.input instanceof arrow.Table || options.input instanceof arrow.RecordBatch);
   if (sync !== undefined && (options.streaming ?? lazy) && (isUnpartitioned(table.spec) || partitionsByPrintedValues(table.spec, table.schema))) {
@@ -208,10 +208,13 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
           pending = undefined;
           return b;
         }
-        const r = sync.next();
-        if (r.done) return undefined;
-        checkSameSchema(arrowSchema, r.value.schema);
-        return r.value;
+        for (;;) {
+          const r = sync.next();
+          if (r.done) return undefined;
+          if (r.value.numRows === 0) continue;
+          checkSameSchema(arrowSchema, r.value.schema);
+          return r.value;
+        }
       },
     };
     const rowBytes = Math.max(1, Math.ceil(batchBytes(first) / Math.max(1, first.numRows)));
@@ -266,6 +269,22 @@ export async function writeDataFiles(options: WriteDataFilesOptions): Promise<Da
   });
 }
 
+/** The ingest plan of Arrow input with this schema and its cast to the table (validated before DuckDB or storage is touched). */
+function planArrowCast(arrowSchema: arrow.Schema, table: ResolvedTable): { plan: ReturnType<typeof arrowSource>; cast: CastPlan } {
+  const plan = arrowSource(arrowSchema, uuidColumnNames(table.schema));
+  const names = new Set<string>();
+  for (const c of plan.columns) {
+    if (names.has(c.name)) throw new LakeError('INVALID_INPUT', `the Arrow input has two columns named ${c.name}`, { context: { column: c.name } });
+    names.add(c.name);
+  }
+  const cast = planCast(
+    plan.columns.map((c) => ({ ...c, sql: quoteIdentifier(c.name) })),
+    table.schema,
+    { mode: 'typed', inputName: 'the Arrow input', formatVersion: table.formatVersion },
+  );
+  return { plan, cast };
+}
+
 /** The batches of a synchronous input, pulled lazily. */
 function syncBatches(input: ArrowInput): Iterator<arrow.RecordBatch> {
   if (input instanceof arrow.Table) return input.batches[Symbol.iterator]();
@@ -302,7 +321,7 @@ function batchBytes(b: arrow.RecordBatch): number {
     n += d.values?.byteLength ?? 0;
     n += d.valueOffsets?.byteLength ?? 0;
     n += d.nullBitmap?.byteLength ?? 0;
-    for (const c of d.children) visit(c);
+    for (const c of d.children ?? []) visit(c);
   };
   visit(b.data);
   return n;
