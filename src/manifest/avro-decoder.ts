@@ -96,65 +96,138 @@ export function readLongNumber(c: Cursor): number {
   return (n >>> 1) ^ -(n & 1);
 }
 
+/** Little-endian hosts keep the low word first in a BigInt64Array's memory. */
+const scratch64 = new BigInt64Array(1);
+const scratch32 = new Int32Array(scratch64.buffer);
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HIGH = 1 - LOW;
+
+/**
+ * A reader of zig-zag varints as signed 64-bit bigints, for one place in a schema. The varint is
+ * assembled in two 32-bit halves and turned into a bigint in one step (no per-byte bigint
+ * arithmetic), and the last value is remembered: the snapshot ids and sequence numbers of a
+ * manifest's entries are nearly always the same, so most reads allocate nothing. Like the
+ * reference implementation's BinaryDecoder, an over-long varint (10 bytes, more than 64 bits)
+ * keeps its low 64 bits; an 11th byte is refused.
+ */
+export function bigIntReader(): (c: Cursor) => bigint {
+  let lastLow = 0;
+  let lastHigh = 0;
+  let last = 0n; // the value of the (0, 0) varint
+  return (c) => {
+    const b = c.buf;
+    let p = c.pos;
+    let x = b[p++]!;
+    let low = x & 0x7f;
+    let high = 0;
+    if (x & 0x80) {
+      x = b[p++]!;
+      low |= (x & 0x7f) << 7;
+      if (x & 0x80) {
+        x = b[p++]!;
+        low |= (x & 0x7f) << 14;
+        if (x & 0x80) {
+          x = b[p++]!;
+          low |= (x & 0x7f) << 21;
+          if (x & 0x80) {
+            x = b[p++]!;
+            low |= (x & 0x7f) << 28;
+            high = (x & 0x7f) >>> 4;
+            for (let shift = 3; x & 0x80; shift += 7) {
+              if (shift > 31) throw truncated();
+              x = b[p++]!;
+              high |= (x & 0x7f) << shift;
+            }
+          }
+        }
+      }
+    }
+    if (p > b.length) throw truncated();
+    c.pos = p;
+    if (low === lastLow && high === lastHigh) return last;
+    // zig-zag on the halves: (u >>> 1) ^ -(u & 1)
+    let vLow = (low >>> 1) | (high << 31);
+    let vHigh = high >>> 1;
+    if (low & 1) {
+      vLow = ~vLow;
+      vHigh = ~vHigh;
+    }
+    scratch32[LOW] = vLow;
+    scratch32[HIGH] = vHigh;
+    lastLow = low;
+    lastHigh = high;
+    last = scratch64[0]!;
+    return last;
+  };
+}
+
+const sharedBigIntReader = bigIntReader();
+
 /** Zig-zag varint as a signed 64-bit bigint. */
 export function readLongBigInt(c: Cursor): bigint {
-  const b = c.buf;
-  const start = c.pos;
-  // Up to 7 bytes (49 bits) fit a number exactly: the common case.
-  let p = start;
-  let f = 0;
-  let scale = 1;
-  let x: number;
-  do {
-    if (p >= b.length) throw truncated();
-    x = b[p++]!;
-    if (p - start > 7) break;
-    f += (x & 0x7f) * scale;
-    scale *= 128;
-  } while (x & 0x80);
-  if (p - start <= 7 && !(x & 0x80)) {
-    c.pos = p;
-    return BigInt(f % 2 === 0 ? f / 2 : -(f + 1) / 2);
-  }
-  let u = 0n;
-  let shift = 0n;
-  p = start;
-  do {
-    if (p >= b.length || shift > 63n) throw truncated();
-    x = b[p++]!;
-    u |= BigInt(x & 0x7f) << shift;
-    shift += 7n;
-  } while (x & 0x80);
-  c.pos = p;
-  u = BigInt.asUintN(64, u);
-  return BigInt.asIntN(64, (u >> 1n) ^ -(u & 1n));
+  return sharedBigIntReader(c);
 }
 
 const readNull: Read = () => null;
-const readBoolean: Read = (c) => {
+const readBoolean = (c: Cursor): boolean => {
   if (c.pos >= c.buf.length) throw truncated();
   return c.buf[c.pos++] !== 0;
 };
-const readFloat: Read = (c) => {
+const readFloat = (c: Cursor): number => {
   const v = c.buf.readFloatLE(c.pos);
   c.pos += 4;
   return v;
 };
-const readDouble: Read = (c) => {
+const readDouble = (c: Cursor): number => {
   const v = c.buf.readDoubleLE(c.pos);
   c.pos += 8;
   return v;
 };
-const readString: Read = (c) => {
+
+type Utf8Slice = (b: Buffer, start: number, end: number) => string;
+/** Buffer's own UTF-8 slice, without toString's argument handling (a measurable share of reading paths). */
+const utf8Slice: Utf8Slice =
+  typeof (Buffer.prototype as unknown as { utf8Slice?: unknown }).utf8Slice === 'function'
+    ? (b, start, end) => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end)
+    : (b, start, end) => b.toString('utf8', start, end);
+
+const readString = (c: Cursor): string => {
   const len = readLongNumber(c);
   const end = c.pos + len;
   if (len < 0 || end > c.buf.length) throw truncated();
-  const s = c.buf.toString('utf8', c.pos, end);
+  const s = utf8Slice(c.buf, c.pos, end);
   c.pos = end;
   return s;
 };
+
+/**
+ * A string reader for one place in a schema that returns the previous string when the bytes are
+ * the same (short strings only: file formats, names), so repeated values are not re-decoded.
+ */
+function memoStringReader(): (c: Cursor) => string {
+  let last = '';
+  let lastBytes = new Uint8Array(0);
+  return (c) => {
+    const len = readLongNumber(c);
+    const start = c.pos;
+    const end = start + len;
+    if (len < 0 || end > c.buf.length) throw truncated();
+    c.pos = end;
+    const b = c.buf;
+    if (len > 24) return utf8Slice(b, start, end);
+    if (len === lastBytes.length) {
+      let i = 0;
+      while (i < len && b[start + i] === lastBytes[i]) i++;
+      if (i === len) return last;
+    }
+    last = utf8Slice(b, start, end);
+    lastBytes = Uint8Array.prototype.slice.call(b, start, end);
+    return last;
+  };
+}
+
 /** Byte strings are views on the block (no copy). */
-const readBytes: Read = (c) => {
+const readBytes = (c: Cursor): Uint8Array => {
   const len = readLongNumber(c);
   const end = c.pos + len;
   if (len < 0 || end > c.buf.length) throw truncated();
@@ -163,15 +236,13 @@ const readBytes: Read = (c) => {
   return v;
 };
 
-function readFixed(size: number): Read {
-  return (c) => {
-    const end = c.pos + size;
-    if (end > c.buf.length) throw truncated();
-    const v = new Uint8Array(c.buf.buffer, c.buf.byteOffset + c.pos, size);
-    c.pos = end;
-    return v;
-  };
-}
+const readFixed = (c: Cursor, size: number): Uint8Array => {
+  const end = c.pos + size;
+  if (end > c.buf.length) throw truncated();
+  const v = new Uint8Array(c.buf.buffer, c.buf.byteOffset + c.pos, size);
+  c.pos = end;
+  return v;
+};
 
 /** Avro array blocks: a count (negative: followed by a byte size), items, until a zero count. */
 function blockCount(c: Cursor): number {
@@ -181,6 +252,10 @@ function blockCount(c: Cursor): number {
     readLongNumber(c);
   }
   return n;
+}
+
+function unionIndexError(i: number): LakeError {
+  return new LakeError('INVALID_METADATA', `Avro union index ${i} out of range`);
 }
 
 type JsonObject = Record<string, unknown>;
@@ -229,182 +304,248 @@ function isKeyValueRecord(t: unknown): t is JsonObject {
   return o.type === 'record' && Array.isArray(fields) && fields.length === 2 && fields[0]!.name === 'key' && fields[1]!.name === 'value';
 }
 
+/** The helpers generated code calls, by the names it uses. */
+const HELPERS: Record<string, unknown> = {
+  rl: readLongNumber,
+  rb: readBoolean,
+  rf: readFloat,
+  rd: readDouble,
+  rs: readString,
+  ry: readBytes,
+  rx: readFixed,
+  bc: blockCount,
+  ue: unionIndexError,
+};
+
 /**
  * Compiles a reader for a normalized schema (the JSON avro-schema.ts hands to avsc): named types
  * are inlined, longs are `long` (number) or `bigintLong` (the registry name of the bigint type).
+ *
+ * The reader is generated JavaScript, one function per record, array, map and union, each calling
+ * fixed helpers (as avsc compiles its types): every call site then has one target, which the
+ * engine inlines. Readers built from shared closures were measurably slower, since one closure
+ * body serving every field sees many targets at its calls.
  */
 export function compileReader(schema: unknown, bigintLong: string): Read {
-  const isVarint = (t: unknown): boolean => t === 'int' || t === 'long' || t === bigintLong;
-  const compile = (t: unknown): Read => {
+  const direct = primitiveReader(schema, bigintLong);
+  if (direct !== undefined) return direct;
+  const g = new Generator(bigintLong);
+  const root = g.expr(schema);
+  const names = Object.keys(HELPERS);
+  const body = `${g.functions.join('\n')}\nreturn function read(c) { return ${root}; };`;
+  return new Function(...names, 'h', body)(...names.map((n) => HELPERS[n]), g.values) as Read;
+}
+
+/** Primitive types read by a helper directly (no generated code). */
+function primitiveReader(t: unknown, bigintLong: string): Read | undefined {
+  if (typeof t !== 'string') return undefined;
+  switch (t) {
+    case 'null':
+      return readNull;
+    case 'boolean':
+      return readBoolean;
+    case 'int':
+    case 'long':
+      return readLongNumber;
+    case 'float':
+      return readFloat;
+    case 'double':
+      return readDouble;
+    case 'bytes':
+      return readBytes;
+    case 'string':
+      return readString;
+    default:
+      if (t === bigintLong) return bigIntReader();
+      throw new LakeError('INVALID_METADATA', `unsupported Avro type ${t}`);
+  }
+}
+
+class Generator {
+  readonly functions: string[] = [];
+  /** Values the generated code refers to as `h[i]` (per-place readers with their own state). */
+  readonly values: unknown[] = [];
+  private readonly isVarint: (t: unknown) => boolean;
+
+  constructor(private readonly bigintLong: string) {
+    this.isVarint = (t) => t === 'int' || t === 'long' || t === bigintLong;
+  }
+
+  private value(v: unknown): string {
+    this.values.push(v);
+    return `h[${this.values.length - 1}]`;
+  }
+
+  private fn(body: string): string {
+    const name = `f${this.functions.length}`;
+    this.functions.push(`function ${name}(c) {\n${body}\n}`);
+    return `${name}(c)`;
+  }
+
+  /** A JavaScript expression that reads one value of type `t` from cursor `c`. */
+  expr(t: unknown): string {
     if (Array.isArray(t)) {
-      const branches = t.map(compile);
-      if (branches.length === 2 && t[0] === 'null') {
-        const other = branches[1]!;
-        return (c) => (readLongNumber(c) === 0 ? null : other(c));
-      }
-      return (c) => {
-        const i = readLongNumber(c);
-        const r = branches[i];
-        if (r === undefined) throw new LakeError('INVALID_METADATA', `Avro union index ${i} out of range`);
-        return r(c);
-      };
+      const cases = t.map((b, i) => `case ${i}: return ${this.expr(b)};`);
+      return this.fn(`const i = rl(c);\nswitch (i) {\n${cases.join('\n')}\ndefault: throw ue(i);\n}`);
     }
     if (typeof t === 'string') {
       switch (t) {
         case 'null':
-          return readNull;
+          return 'null';
         case 'boolean':
-          return readBoolean;
+          return 'rb(c)';
         case 'int':
         case 'long':
-          return readLongNumber;
+          return 'rl(c)';
         case 'float':
-          return readFloat;
+          return 'rf(c)';
         case 'double':
-          return readDouble;
+          return 'rd(c)';
         case 'bytes':
-          return readBytes;
+          return 'ry(c)';
         case 'string':
-          return readString;
+          return 'rs(c)';
         default:
-          if (t === bigintLong) return readLongBigInt;
+          if (t === this.bigintLong) return `${this.value(bigIntReader())}(c)`;
           throw new LakeError('INVALID_METADATA', `unsupported Avro type ${t}`);
       }
     }
     const o = t as JsonObject;
     switch (o.type) {
-      case 'record':
-        return compileRecord(o);
+      case 'record': {
+        const fields = o.fields as JsonObject[];
+        // An object literal in field order (its values are evaluated in order): one hidden class
+        // and monomorphic property stores.
+        const props = fields.map((f) => `${JSON.stringify(f.name)}: ${this.fieldExpr(f.type)}`);
+        return this.fn(`return { ${props.join(', ')} };`);
+      }
       case 'fixed':
-        return readFixed(o.size as number);
+        return `rx(c, ${Number(o.size)})`;
       case 'enum':
-        return readLongNumber;
+        return 'rl(c)';
       case 'array': {
-        if (isKeyValueRecord(o.items)) {
-          // An Iceberg map stored as an array of key/value records: straight into a Map, with only
-          // the keys the cursor selects.
-          const fields = o.items.fields as JsonObject[];
-          const readKey = compile(fields[0]!.type);
-          const readValue = compile(fields[1]!.type);
-          const skipKey = compileSkip(fields[0]!.type);
-          const skipValue = compileSkip(fields[1]!.type);
-          // The metrics maps: int keys with long or bytes values, skipped in one tight loop.
-          const valueIsBytes = fields[1]!.type === 'bytes';
-          const varintPairs = isVarint(fields[0]!.type) && (valueIsBytes || isVarint(fields[1]!.type));
-          return (c) => {
-            const keys = c.keys;
-            if (keys === null) {
-              if (varintPairs) skipVarintPairs(c, valueIsBytes);
-              else {
-                for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
-                  for (let i = 0; i < n; i++) {
-                    skipKey(c);
-                    skipValue(c);
-                  }
-                }
-              }
-              return undefined;
-            }
-            const m = new Map<unknown, unknown>();
-            if (varintPairs) {
-              // Int keys (field ids, nearly always one byte): read and tested inline; unselected
-              // values skipped without decoding.
-              const b = c.buf;
-              const bits = c.keyBits;
-              for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
-                let p = c.pos;
-                for (let i = 0; i < n; i++) {
-                  let x = b[p]!;
-                  let k: number;
-                  if (x < 0x80) {
-                    k = (x >>> 1) ^ -(x & 1);
-                    p++;
-                  } else {
-                    c.pos = p;
-                    k = readLongNumber(c);
-                    p = c.pos;
-                  }
-                  if (keys !== undefined && (bits !== undefined ? bits[k] !== 1 : !keys.has(k))) {
-                    if (valueIsBytes) {
-                      x = b[p]!;
-                      if (x < 0x80) {
-                        if (x & 1) throw truncated(); // a negative length
-                        p += 1 + (x >>> 1);
-                      } else {
-                        c.pos = p;
-                        const len = readLongNumber(c);
-                        p = c.pos + len;
-                      }
-                    } else while (b[p++]! & 0x80);
-                    continue;
-                  }
-                  c.pos = p;
-                  const v = readValue(c);
-                  p = c.pos;
-                  if (v !== null) m.set(k, v);
-                }
-                if (p > b.length) throw truncated();
-                c.pos = p;
-              }
-              return m;
-            }
-            for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
-              for (let i = 0; i < n; i++) {
-                const k = readKey(c);
-                if (keys !== undefined && !keys.has(k)) {
-                  skipValue(c);
-                  continue;
-                }
-                const v = readValue(c);
-                if (k !== null && v !== null) m.set(k, v);
-              }
-            }
-            return m;
-          };
-        }
-        const items = compile(o.items);
-        return (c) => {
-          const out: unknown[] = [];
-          for (let n = blockCount(c); n !== 0; n = blockCount(c)) for (let i = 0; i < n; i++) out.push(items(c));
-          return out;
-        };
+        if (isKeyValueRecord(o.items)) return `${this.value(this.keyValueReader(o.items))}(c)`;
+        const item = this.expr(o.items);
+        return this.fn(
+          `const out = [];\nfor (let n = bc(c); n !== 0; n = bc(c)) for (let i = 0; i < n; i++) out.push(${item});\nreturn out;`,
+        );
       }
       case 'map': {
-        const values = compile(o.values);
-        return (c) => {
-          const out: Record<string, unknown> = {};
-          for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
-            for (let i = 0; i < n; i++) {
-              const k = readString(c) as string;
-              out[k] = values(c);
-            }
-          }
-          return out;
-        };
+        const value = this.expr(o.values);
+        return this.fn(
+          `const out = {};\nfor (let n = bc(c); n !== 0; n = bc(c)) for (let i = 0; i < n; i++) { const k = rs(c); out[k] = ${value}; }\nreturn out;`,
+        );
       }
       default:
-        if (typeof o.type === 'string' || Array.isArray(o.type)) return compile(o.type);
+        if (typeof o.type === 'string' || Array.isArray(o.type)) return this.expr(o.type);
         throw new LakeError('INVALID_METADATA', `unsupported Avro type ${JSON.stringify(o.type)}`);
     }
-  };
+  }
 
-  const compileRecord = (o: JsonObject): Read => {
-    const fields = o.fields as JsonObject[];
-    const readers = fields.map((f) => compile(f.type));
-    // Generated once per schema: an object literal in field order keeps one hidden class and
-    // monomorphic property stores (the way avsc compiles its records).
-    const body = fields.map((f, i) => `${JSON.stringify(f.name)}: r[${i}](c)`).join(', ');
-    return new Function('r', `return function readRecord(c) { return { ${body} }; };`)(readers) as Read;
-  };
+  /** A record field: short strings (optional or not) go through a per-field memo. */
+  private fieldExpr(t: unknown): string {
+    if (t === 'string') return `${this.value(memoStringReader())}(c)`;
+    if (Array.isArray(t) && t.length === 2 && t[0] === 'null' && t[1] === 'string') {
+      return this.fn(`const i = rl(c);\nif (i === 0) return null;\nif (i === 1) return ${this.value(memoStringReader())}(c);\nthrow ue(i);`);
+    }
+    return this.expr(t);
+  }
+
+  /**
+   * An Iceberg map stored as an array of key/value records: straight into a Map, with only the
+   * keys the cursor selects.
+   */
+  private keyValueReader(items: JsonObject): Read {
+    const fields = items.fields as JsonObject[];
+    const keyType = fields[0]!.type;
+    const valueType = fields[1]!.type;
+    const readKey = compileReader(keyType, this.bigintLong);
+    const readValue = compileReader(valueType, this.bigintLong);
+    const skipKey = this.skip(keyType);
+    const skipValue = this.skip(valueType);
+    // The metrics maps: int keys with long or bytes values, skipped in one tight loop.
+    const valueIsBytes = valueType === 'bytes';
+    const varintPairs = this.isVarint(keyType) && (valueIsBytes || this.isVarint(valueType));
+    return (c) => {
+      const keys = c.keys;
+      if (keys === null) {
+        if (varintPairs) skipVarintPairs(c, valueIsBytes);
+        else {
+          for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
+            for (let i = 0; i < n; i++) {
+              skipKey(c);
+              skipValue(c);
+            }
+          }
+        }
+        return undefined;
+      }
+      const m = new Map<unknown, unknown>();
+      if (varintPairs) {
+        // Int keys (field ids, nearly always one byte): read and tested inline; unselected
+        // values skipped without decoding.
+        const b = c.buf;
+        const bits = c.keyBits;
+        for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
+          let p = c.pos;
+          for (let i = 0; i < n; i++) {
+            let x = b[p]!;
+            let k: number;
+            if (x < 0x80) {
+              k = (x >>> 1) ^ -(x & 1);
+              p++;
+            } else {
+              c.pos = p;
+              k = readLongNumber(c);
+              p = c.pos;
+            }
+            if (keys !== undefined && (bits !== undefined ? bits[k] !== 1 : !keys.has(k))) {
+              if (valueIsBytes) {
+                x = b[p]!;
+                if (x < 0x80) {
+                  if (x & 1) throw truncated(); // a negative length
+                  p += 1 + (x >>> 1);
+                } else {
+                  c.pos = p;
+                  const len = readLongNumber(c);
+                  p = c.pos + len;
+                }
+              } else while (b[p++]! & 0x80);
+              continue;
+            }
+            c.pos = p;
+            const v = readValue(c);
+            p = c.pos;
+            if (v !== null) m.set(k, v);
+          }
+          if (p > b.length) throw truncated();
+          c.pos = p;
+        }
+        return m;
+      }
+      for (let n = blockCount(c); n !== 0; n = blockCount(c)) {
+        for (let i = 0; i < n; i++) {
+          const k = readKey(c);
+          if (keys !== undefined && !keys.has(k)) {
+            skipValue(c);
+            continue;
+          }
+          const v = readValue(c);
+          if (k !== null && v !== null) m.set(k, v);
+        }
+      }
+      return m;
+    };
+  }
 
   /** Skips a value without decoding it. */
-  const compileSkip = (t: unknown): Skip => {
+  private skip(t: unknown): Skip {
     if (Array.isArray(t)) {
-      const branches = t.map(compileSkip);
+      const branches = t.map((b) => this.skip(b));
       return (c) => {
         const i = readLongNumber(c);
         const s = branches[i];
-        if (s === undefined) throw new LakeError('INVALID_METADATA', `Avro union index ${i} out of range`);
+        if (s === undefined) throw unionIndexError(i);
         s(c);
       };
     }
@@ -431,11 +572,9 @@ export function compileReader(schema: unknown, bigintLong: string): Read {
           return skipVarint; // int, long, the bigint long
       }
     }
-    const read = compile(t);
+    const read = compileReader(t, this.bigintLong);
     return (c) => {
       read(c);
     };
-  };
-
-  return compile(schema);
+  }
 }

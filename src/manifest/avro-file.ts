@@ -76,15 +76,31 @@ function describeMagic(buf: Buffer): string {
   return 'it is not an Avro object container file (bad magic)';
 }
 
-/** Parses the header of an Avro object container file. */
-export function readAvroHeader(bytes: Uint8Array): AvroFileHeader {
-  const buf = asBuffer(bytes);
-  if (buf.length < 4 || MAGIC.some((m, i) => buf[i] !== m)) {
-    const reason = describeMagic(buf);
-    const code = reason.startsWith('it is encrypted') ? 'UNSUPPORTED_FEATURE' : 'INVALID_METADATA';
-    throw new LakeError(code, `cannot read Avro file: ${reason}`);
+/**
+ * The last header's key-value bytes and what they decoded to: the manifests of one table usually
+ * carry the same metadata (schema, spec, format version), so reading many of them decodes it once
+ * and hands the same schema text to compileSchema (whose cache lookup then needs no new hash).
+ */
+let lastMeta: { bytes: Buffer; metadata: Record<string, string> } | undefined;
+
+/** Offset just past the key-value metadata (the varint-framed pairs and their end marker). */
+function skipMetadata(buf: Buffer, state: { pos: number }): void {
+  for (;;) {
+    let count = readVarLong(buf, state);
+    if (count === 0) return;
+    if (count < 0) {
+      count = -count;
+      readVarLong(buf, state);
+    }
+    for (let i = 0; i < 2 * count; i++) {
+      const len = readVarLong(buf, state);
+      if (len < 0 || state.pos + len > buf.length) throw invalid('Avro header is truncated');
+      state.pos += len;
+    }
   }
-  const state = { pos: 4 };
+}
+
+function decodeMetadata(buf: Buffer, state: { pos: number }): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (;;) {
     let count = readVarLong(buf, state);
@@ -103,6 +119,27 @@ export function readAvroHeader(bytes: Uint8Array): AvroFileHeader {
       metadata[key] = textDecoder.decode(buf.subarray(state.pos, state.pos + vlen));
       state.pos += vlen;
     }
+  }
+  return metadata;
+}
+
+/** Parses the header of an Avro object container file. */
+export function readAvroHeader(bytes: Uint8Array): AvroFileHeader {
+  const buf = asBuffer(bytes);
+  if (buf.length < 4 || MAGIC.some((m, i) => buf[i] !== m)) {
+    const reason = describeMagic(buf);
+    const code = reason.startsWith('it is encrypted') ? 'UNSUPPORTED_FEATURE' : 'INVALID_METADATA';
+    throw new LakeError(code, `cannot read Avro file: ${reason}`);
+  }
+  const state = { pos: 4 };
+  skipMetadata(buf, state);
+  const metaBytes = buf.subarray(4, state.pos);
+  let metadata: Record<string, string>;
+  if (lastMeta !== undefined && lastMeta.bytes.equals(metaBytes)) metadata = { ...lastMeta.metadata };
+  else {
+    state.pos = 4;
+    metadata = decodeMetadata(buf, state);
+    lastMeta = { bytes: Buffer.from(metaBytes), metadata: { ...metadata } };
   }
   if (state.pos + SYNC_SIZE > buf.length) throw invalid('Avro header is truncated');
   const sync = buf.subarray(state.pos, state.pos + SYNC_SIZE);

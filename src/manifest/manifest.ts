@@ -42,7 +42,7 @@ const V1_DEFAULT_BLOCK_SIZE = 64 * 1024 * 1024;
 
 export type ManifestContentName = 'data' | 'deletes';
 
-const FILE_FORMATS: Record<string, FileFormat> = { PARQUET: 'PARQUET', AVRO: 'AVRO', ORC: 'ORC', PUFFIN: 'PUFFIN' };
+const FILE_FORMATS: Record<string, FileFormat> = Object.assign(Object.create(null) as Record<string, FileFormat>, { PARQUET: 'PARQUET', AVRO: 'AVRO', ORC: 'ORC', PUFFIN: 'PUFFIN' });
 
 function invalidInput(message: string, context?: Record<string, unknown>): LakeError {
   return new LakeError('INVALID_INPUT', message, context === undefined ? {} : { context });
@@ -256,7 +256,7 @@ function numberList(arr: (number | null)[] | null | undefined): number[] | undef
 
 function fileFormat(text: string | null | undefined): FileFormat {
   if (text === null || text === undefined) throw invalidMetadata('data file without file_format');
-  return FILE_FORMATS[text.toUpperCase()] ?? (text.toUpperCase() as FileFormat);
+  return FILE_FORMATS[text] ?? FILE_FORMATS[text.toUpperCase()] ?? (text.toUpperCase() as FileFormat);
 }
 
 function toDataFile(raw: RawDataFile, specId: number, dec: PartitionDecoder, stats: StatsSelection): DataFile {

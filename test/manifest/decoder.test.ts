@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Cursor, readLongBigInt } from '../../src/manifest/avro-decoder.js';
+import { Cursor, bigIntReader, readLongBigInt } from '../../src/manifest/avro-decoder.js';
 import { readAvroHeader, readAvroRecords } from '../../src/manifest/avro-file.js';
 import { BIGINT_LONG_NAME, compileSchema } from '../../src/manifest/avro-schema.js';
 import { readManifest, writeManifest } from '../../src/manifest/index.js';
@@ -233,5 +233,70 @@ describe('stats selection', () => {
         });
       }
     }
+  });
+});
+
+describe('64-bit longs', () => {
+  /** Zig-zag varint bytes of a signed 64-bit value. */
+  const varint = (v: bigint): number[] => {
+    let u = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+    const out: number[] = [];
+    for (;;) {
+      if (u < 0x80n) {
+        out.push(Number(u));
+        return out;
+      }
+      out.push(Number(u & 0x7fn) | 0x80);
+      u >>= 7n;
+    }
+  };
+  const edge = [0n, -1n, 1n, 63n, -64n, 64n, (1n << 27n) - 1n, 1n << 27n, -(1n << 27n) - 1n, (1n << 31n) - 1n, 1n << 31n, -(1n << 31n)];
+  const more = [1n << 32n, (1n << 53n) + 1n, -(1n << 53n) - 1n, 4_242_424_242_424_242n, 9_223_372_036_854_775_807n, -9_223_372_036_854_775_808n];
+  let seed = 12345;
+  const random = (): bigint => {
+    // xorshift over 64 bits: every bit pattern, both signs
+    let x = BigInt(seed);
+    x ^= (x << 13n) & 0xffffffffffffffffn;
+    x ^= x >> 7n;
+    x ^= (x << 17n) & 0xffffffffffffffffn;
+    seed = Number(x & 0x7fffffffn) || 1;
+    return BigInt.asIntN(64, x * 0x9e3779b97f4a7c15n);
+  };
+
+  it('decodes every width and sign, with repeated and alternating values read by one reader', () => {
+    const values = [...edge, ...more, ...Array.from({ length: 2000 }, random)];
+    // repeats and alternations exercise the reader's memory of the last value
+    const sequence = values.flatMap((v, i) => [v, v, values[(i * 7) % values.length]!, v]);
+    const bytes = Buffer.from(sequence.flatMap(varint));
+    const read = bigIntReader();
+    const c = new Cursor(bytes);
+    const got = sequence.map(() => read(c));
+    expect(c.pos).toBe(bytes.length);
+    expect(got).toEqual(sequence);
+    for (const v of [...edge, ...more]) expect(readLongBigInt(new Cursor(Buffer.from(varint(v))))).toBe(v);
+  });
+
+  it('refuses a varint longer than 10 bytes and a truncated one', () => {
+    const eleven = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect(() => readLongBigInt(new Cursor(eleven))).toThrow(/truncated or corrupt/);
+    const cut = Buffer.from(varint(4_242_424_242_424_242n).slice(0, 5));
+    expect(() => readLongBigInt(new Cursor(cut))).toThrow(/truncated or corrupt/);
+  });
+});
+
+describe('Avro headers', () => {
+  it('reads alternating headers correctly, and a caller changing one does not change the next', () => {
+    const schema = parseSchema({ type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'a', required: false, type: 'long' }] });
+    const other = parseSchema({ type: 'struct', 'schema-id': 1, fields: [{ id: 1, name: 'a', required: false, type: 'long' }, { id: 2, name: 'b', required: false, type: 'string' }] });
+    const write = (s: typeof schema) =>
+      writeManifest({ formatVersion: 2, schema: s, spec: { specId: 0, fields: [] }, snapshotId: 5n, entries: [], manifestPath: 'm' }).bytes;
+    const a = write(schema);
+    const b = write(other);
+    for (const bytes of [a, a, b, a, b, b]) {
+      const h = readAvroHeader(bytes);
+      expect(h.metadata['schema-id']).toBe(bytes === a ? '0' : '1');
+      h.metadata['schema-id'] = 'changed';
+    }
+    expect(readAvroHeader(a).metadata['schema-id']).toBe('0');
   });
 });
