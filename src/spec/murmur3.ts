@@ -54,8 +54,11 @@ function hashRange(bytes: Uint8Array, len: number, seed: number): number {
   return fmix(h, len);
 }
 
-/** Hash of a long given as its low and high 32-bit halves (8 little-endian bytes). */
-function hashLongHalves(lo: number, hi: number): number {
+/**
+ * Hash of a long given as its low and high 32-bit halves (8 little-endian bytes). Exported for
+ * callers that already hold a long as two 32-bit words (DuckDB vector memory), so no bigint is made.
+ */
+export function hashLongHalves(lo: number, hi: number): number {
   let h = mixH(0, lo | 0);
   h = mixH(h, hi | 0);
   return fmix(h, 8);

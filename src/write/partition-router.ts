@@ -25,34 +25,9 @@ import { type PartitionSpec, partitionSourceType } from '../spec/partition-spec.
 import { type Schema, indexSchema } from '../spec/schema.js';
 import { type Transform, canTransform, transformToString } from '../spec/transforms.js';
 import { type PrimitiveType, primitiveToString } from '../spec/types.js';
-import { murmur3Hash32 } from '../spec/murmur3.js';
+import { hashLongHalves, murmur3Hash32 } from '../spec/murmur3.js';
 
 // ---- Murmur3 on raw vector memory ----
-
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-
-function mixK(k: number): number {
-  k = Math.imul(k, C1);
-  k = (k << 15) | (k >>> 17);
-  return Math.imul(k, C2);
-}
-
-function mixH(h: number, k: number): number {
-  h ^= mixK(k);
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix(h: number, length: number): number {
-  h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
 
 const outHashes = new Int32Array(4096);
 const outValidity = new Uint8Array(512);
@@ -81,7 +56,7 @@ function hashLongs(input: duckdb.DataChunk, output: duckdb.Vector): void {
   const vec = duckdb.data_chunk_get_vector(input, 0);
   const data = duckdb.vector_get_data(vec, n * 8);
   const words = new Int32Array(data.buffer, data.byteOffset, n * 2);
-  for (let i = 0; i < n; i++) outHashes[i] = fmix(mixH(mixH(0, words[2 * i]!), words[2 * i + 1]!), 8);
+  for (let i = 0; i < n; i++) outHashes[i] = hashLongHalves(words[2 * i]!, words[2 * i + 1]!);
   writeOutput(output, n, validityOf(vec, n));
 }
 
