@@ -36,7 +36,7 @@ import { type PartitionSpecChange, parsePartitionTerm, splitTopLevel, parseColum
 import { type ColumnPosition, type SchemaChange, SCHEMA_CHANGE_OPS } from './schema-update.js';
 import { type NullOrder, type SortDirection, type SortFieldRequest } from './sort-order.js';
 import { parseSortOrderText } from './sort-order-update.js';
-import { parseTransform } from './transforms.js';
+import { transformToString } from './transforms.js';
 import { type IcebergType, type NestedField, isPrimitive, parsePrimitiveType, parseType } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -224,23 +224,10 @@ function position(f: JsonFields, where: string): ColumnPosition | undefined {
 function termChange(f: JsonFields): { source: string; transform: string | undefined } | undefined {
   if (f.has('term')) {
     const t = parsePartitionTerm(f.str('term'));
-    return { source: t.source, transform: transformText(t.transform) };
+    return { source: t.source, transform: transformToString(t.transform) };
   }
   if (f.has('source')) return { source: f.str('source'), transform: f.optStr('transform') };
   return undefined;
-}
-
-function transformText(t: ReturnType<typeof parseTransform>): string {
-  switch (t.kind) {
-    case 'bucket':
-      return `bucket[${t.n}]`;
-    case 'truncate':
-      return `truncate[${t.width}]`;
-    case 'unknown':
-      return t.text;
-    default:
-      return t.kind;
-  }
 }
 
 function parseChange(item: unknown, where: string): EvolutionChange[] {
@@ -356,16 +343,7 @@ function sortField(item: unknown, where: string): SortFieldRequest {
 // Command-line form
 
 const COMMANDS = [
-  'add-column',
-  'drop-column',
-  'rename-column',
-  'update-column',
-  'make-optional',
-  'require-column',
-  'set-doc',
-  'set-default',
-  'move-column',
-  'set-identifier-fields',
+  ...SCHEMA_CHANGE_OPS,
   'add-partition',
   'drop-partition',
   'rename-partition',
