@@ -317,6 +317,44 @@ function chunkMinMax(e: ParquetSchemaElement, stats: NonNullable<ParquetFooter['
 
 // ---- file metrics ----
 
+/**
+ * Field ids of the FLOAT and DOUBLE leaf columns that may hold NaN somewhere in the file: a row
+ * group has non-null values of the column but no usable min/max, a NaN min/max, or no statistics.
+ * DuckDB writes no min/max for a column chunk holding NaN, and its `RETURN_STATS` `has_nan`
+ * describes only the last row group written, so this footer check is what finds NaNs in the
+ * earlier row groups (test/write/data-writer.test.ts, "NaN only in the first row group").
+ */
+export function floatColumnsMaybeNaN(footer: ParquetFooter): Set<number> {
+  const out = new Set<number>();
+  for (const leaf of parquetLeaves(footer)) {
+    const e = leaf.element;
+    if ((e.type !== 'FLOAT' && e.type !== 'DOUBLE') || e.fieldId === undefined) continue;
+    for (const rg of footer.rowGroups) {
+      const chunk = rg.columns[leaf.index];
+      if (chunk === undefined) continue;
+      const stats = chunk.statistics;
+      if (stats === undefined || stats.nullCount === undefined) {
+        out.add(e.fieldId);
+        break;
+      }
+      if (stats.nullCount >= chunk.numValues) continue;
+      const mm = chunkMinMax(e, stats);
+      if (mm === undefined || mm.some((b) => Number.isNaN(floatFromBytes(e.type, b)))) {
+        out.add(e.fieldId);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function floatFromBytes(type: ParquetSchemaElement['type'], b: Uint8Array): number {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (type === 'FLOAT') return b.byteLength >= 4 ? view.getFloat32(0, true) : NaN;
+  return b.byteLength >= 8 ? view.getFloat64(0, true) : NaN;
+}
+
+
 /** Metrics the writer measured itself for a float or double column. */
 export interface FloatColumnStats {
   nanCount: number;

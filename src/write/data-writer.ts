@@ -38,7 +38,7 @@ import pLimit from 'p-limit';
 import { LakeError } from '../errors.js';
 import { quoteIdentifier, quoteString } from '../expressions/duckdb-sql.js';
 import { checkWritableSchema, writtenFields } from '../parquet/duckdb-types.js';
-import { type FloatColumnStats, fileMetrics, metricsModes } from '../parquet/metrics.js';
+import { type FloatColumnStats, fileMetrics, floatColumnsMaybeNaN, metricsModes } from '../parquet/metrics.js';
 import { decodeParquetFooter } from '../parquet/metrics-footer.js';
 import { copyToParquet, duckdbWriteError, partitionKeySeparator, type CopiedFile } from '../parquet/writer.js';
 import { type ArrowBatchSource, openArrowScan, registerArrowScan } from '../parquet/writer-arrow-scan.js';
@@ -595,7 +595,7 @@ export class WriteSession {
   ): Promise<DataFile> {
     const { bytes, size } = await readTail(f.path);
     const footer = decodeParquetFooter(bytes, f.path);
-    const floatStats = await this.floatStats(f, table.schema);
+    const floatStats = await this.floatStats(f, table.schema, floatColumnsMaybeNaN(footer));
     const m = fileMetrics({ footer, schema: table.schema, modes, floatStats });
     if (m.recordCount !== f.recordCount) throw new LakeError('INTERNAL', `${f.path}: footer has ${m.recordCount} rows, DuckDB reported ${f.recordCount}`);
     return {
@@ -619,10 +619,12 @@ export class WriteSession {
 
   /**
    * NaN counts of the float and double columns of a written file (not inside lists or maps): 0
-   * when DuckDB reports no NaN, else counted with one query over the file, which also gives the
-   * NaN-free bounds (DuckDB writes no min/max for a column chunk holding NaN).
+   * when neither DuckDB's `has_nan` nor the footer (`maybeNaN`: a row group without min/max)
+   * points to a NaN, else counted with one query over the file, which also gives the NaN-free
+   * bounds (DuckDB writes no min/max for a column chunk holding NaN). `has_nan` alone is not
+   * enough: DuckDB reports it for the last row group of the file only.
    */
-  private async floatStats(f: CopiedFile, schema: Schema): Promise<Map<number, FloatColumnStats>> {
+  private async floatStats(f: CopiedFile, schema: Schema, maybeNaN: ReadonlySet<number>): Promise<Map<number, FloatColumnStats>> {
     const out = new Map<number, FloatColumnStats>();
     const withNan: { id: number; sql: string }[] = [];
     const idx = indexSchema(schema);
@@ -631,7 +633,7 @@ export class WriteSession {
       if (e.parents.some((p) => idx.get(p)!.field.type.kind !== 'struct')) continue;
       const names = [...e.parents.map((p) => idx.get(p)!.field.name), e.field.name];
       const has = f.hasNan.get(names.join('.'));
-      if (has === true) withNan.push({ id, sql: columnPathSql(names) });
+      if (has === true || maybeNaN.has(id)) withNan.push({ id, sql: columnPathSql(names) });
       else out.set(id, { nanCount: 0 });
     }
     if (withNan.length > 0) {

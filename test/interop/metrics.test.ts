@@ -291,11 +291,12 @@ function compareBounds(which: 'lower' | 'upper', pyMap: Record<string, Uint8Arra
   expect(binaryUpper).toBe(which === 'upper' && /^truncate/.test(bMode) ? 1 : 0);
 }
 
-describe('NaNs in an earlier row group only (known lake bug)', () => {
-  // lake takes "has this column NaN?" from DuckDB's COPY ... RETURN_STATS and counts NaNs only
-  // when it says so. DuckDB 1.5.6 reports has_nan of the LAST row group only: with NaNs in the
-  // first row group alone it says false, lake records nan_value_counts = 0, and then every reader
-  // that trusts the metrics (lake, PyIceberg) skips the file for `d IS NAN`. DuckDB alone shows it:
+describe('NaNs in an earlier row group only', () => {
+  // DuckDB 1.5.6's COPY ... RETURN_STATS reports has_nan of the LAST row group only: with NaNs in
+  // the first row group alone it says false. A writer trusting it would record nan_value_counts = 0,
+  // and every reader that trusts the metrics (lake, PyIceberg) would skip the file for `d IS NAN`.
+  // lake also counts NaNs when a row group has values but no min/max in the footer (DuckDB writes
+  // none for a chunk holding NaN). DuckDB alone shows the has_nan behaviour:
   //   COPY (SELECT CASE WHEN i < 2048 AND i % 13 = 0 THEN 'NaN'::DOUBLE ELSE i END AS d FROM range(5000) r(i))
   //   TO 'x.parquet' (ROW_GROUP_SIZE 2048, RETURN_STATS)  -- has_nan: false
   const nans = Math.ceil(2048 / 13);
@@ -340,8 +341,7 @@ def main(inp):
     expect(actual.pyiceberg_is_nan).toBe(lakeIsNan);
   });
 
-  // fails until the writer counts NaNs whatever DuckDB's has_nan says for multi-row-group files; then make it `it`
-  it.fails('lake records the NaN count, and d IS NAN finds every NaN row in lake and in PyIceberg', () => {
+  it('lake records the NaN count, and d IS NAN finds every NaN row in lake and in PyIceberg', () => {
     expect(lakeNanCount).toBe(nans);
     expect(lakeIsNan).toBe(nans);
     expect(actual.pyiceberg_is_nan).toBe(nans);

@@ -334,3 +334,33 @@ describe('S3 (MinIO)', () => {
     }
   });
 });
+
+describe('float columns', () => {
+  const fschema = schemaOf([
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'd', required: false, type: 'double' },
+    { id: 3, name: 'f', required: false, type: 'float' },
+  ]);
+  const floatRows = (d: number[], f: number[]) =>
+    arrowTable({ id: arrowColumn({ kind: 'long' }, d.map((_x, i) => BigInt(i))), d: arrowColumn({ kind: 'double' }, d), f: arrowColumn({ kind: 'float' }, f) }, { id: false });
+  const double = (b: Uint8Array | undefined) => (b === undefined ? undefined : (decodeValue({ kind: 'double' }, b) as number));
+
+  // DuckDB's RETURN_STATS has_nan describes the last row group only; the counts must not depend on it.
+  for (const streaming of [false, true]) it(`count NaNs of every row group, also when only the first holds any (${streaming ? 'streamed' : 'staged'})`, async () => {
+    const count = 5000;
+    const d = Array.from({ length: count }, (_x, i) => (i < 2048 && i % 13 === 0 ? NaN : i * 1.5));
+    const f = Array.from({ length: count }, (_x, i) => (i >= 2048 && i < 4096 && i % 7 === 0 ? NaN : i));
+    const [file, ...rest] = await writeDataFiles({ table: { schema: fschema, spec: UNPARTITIONED, location: loc() }, storage: local, input: floatRows(d, f).batches, streaming, rowGroupRows: 2048 });
+    expect(rest).toEqual([]);
+    const groups = await query(`SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata(${quoteString(file!.filePath)})`);
+    expect(Number(groups[0]!.n)).toBe(3);
+    const [actual] = await query(`SELECT count(*) FILTER (WHERE isnan(d)) AS d, count(*) FILTER (WHERE isnan(f)) AS f FROM read_parquet(${quoteString(file!.filePath)})`);
+    expect(file!.nanValueCounts!.get(2)).toBe(Number(actual!.d));
+    expect(file!.nanValueCounts!.get(3)).toBe(Number(actual!.f));
+    expect(file!.nanValueCounts!.get(2)).toBe(d.filter(Number.isNaN).length);
+    expect(file!.nanValueCounts!.get(3)).toBe(f.filter(Number.isNaN).length);
+    // bounds over the non-NaN values of every row group
+    expect(double(file!.lowerBounds!.get(2))).toBe(1.5);
+    expect(double(file!.upperBounds!.get(2))).toBe((count - 1) * 1.5);
+  });
+});
