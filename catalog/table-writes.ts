@@ -117,9 +117,19 @@ export interface TableIOOptions {
   s3?: S3StorageOptions;
 }
 
+function schemeOrUndefined(location: string): ReturnType<typeof schemeOf> | undefined {
+  try {
+    return schemeOf(location);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A FileIO that reads a table's files with the table's storage (and remaps, and other backends when paths lead elsewhere). */
 export function tableFileIO(table: Pick<Table, 'io' | 'metadata'>, options: TableIOOptions = {}): FileIO {
-  const own = schemeOf(table.metadata.location);
+  // A location lake has no backend for (gs://, abfss://, ...) is fine while every path read is
+  // remapped elsewhere; a path that still leads there fails when it is read.
+  const own = schemeOrUndefined(table.metadata.location);
   const others = new Map<string, Storage>();
   const remaps = (options.pathRemaps ?? []).map((r) => (typeof r === 'string' ? parsePathRemap(r) : r));
   return new FileIO({
