@@ -38,29 +38,28 @@ import { codePointLength, keyFor } from './ordering.js';
  * accepted for call sites that have it at hand.
  */
 export function projectInclusive(expr: BoundExpression, spec: PartitionSpec, _schema?: Schema): BoundExpression {
-  const bySource = fieldsBySource(spec);
-  return mapPredicates<BoundPredicate, BoundPredicate>(rewriteNot(expr), (p) => {
-    let out: BoundExpression = alwaysTrue();
-    // several fields on one source (day(ts) and hour(ts), two buckets): every projection must hold
-    for (const f of bySource.get(p.ref.fieldId) ?? []) {
-      const projected = projectPredicate(p, f, 'inclusive');
-      if (projected !== undefined) out = and(out, projected);
-    }
-    return out;
-  });
+  return projectExpression(expr, spec, 'inclusive');
 }
 
 /** Strict projection of a bound row predicate onto `spec`'s partition fields. */
 export function projectStrict(expr: BoundExpression, spec: PartitionSpec, _schema?: Schema): BoundExpression {
+  return projectExpression(expr, spec, 'strict');
+}
+
+/**
+ * Several fields on one source (day(ts) and hour(ts), two buckets): inclusively every projection
+ * must hold, strictly any one projection that holds guarantees the predicate. With no projection
+ * the folds give true and false.
+ */
+function projectExpression(expr: BoundExpression, spec: PartitionSpec, mode: ProjectionMode): BoundExpression {
   const bySource = fieldsBySource(spec);
   return mapPredicates<BoundPredicate, BoundPredicate>(rewriteNot(expr), (p) => {
-    let out: BoundExpression = alwaysFalse();
-    // any one projection that holds guarantees the predicate
+    const projections: BoundExpression[] = [];
     for (const f of bySource.get(p.ref.fieldId) ?? []) {
-      const projected = projectPredicate(p, f, 'strict');
-      if (projected !== undefined) out = or(out, projected);
+      const projected = projectPredicate(p, f, mode);
+      if (projected !== undefined) projections.push(projected);
     }
-    return out;
+    return mode === 'inclusive' ? and(...projections) : or(...projections);
   });
 }
 
@@ -135,15 +134,19 @@ function lit(op: LiteralOp, ref: BoundReference, value: unknown): BoundPredicate
 }
 
 function projectBucket(p: BoundPredicate, part: BoundReference, apply: (v: unknown) => unknown, mode: ProjectionMode): BoundExpression | undefined {
-  if (mode === 'inclusive') {
-    if (p.op === 'eq') return lit('eq', part, apply(p.value));
-    if (p.op === 'in') return setPredicate('in', part, p.values.map(apply));
-    // ranges and negations say nothing about a hash
-    return undefined;
-  }
-  if (p.op === 'notEq') return lit('notEq', part, apply(p.value));
-  if (p.op === 'notIn') return setPredicate('notIn', part, p.values.map(apply));
-  return undefined;
+  if (p.op === 'in' || p.op === 'notIn') return projectSet(p.op, p.values, part, apply, mode);
+  // ranges say nothing about a hash; equality only inclusively, inequality only strictly
+  if (mode === 'inclusive') return p.op === 'eq' ? lit('eq', part, apply(p.value)) : undefined;
+  return p.op === 'notEq' ? lit('notEq', part, apply(p.value)) : undefined;
+}
+
+/**
+ * Set predicates through a transform `f`: inclusively `in` maps value by value, strictly `notIn`
+ * does; the other pairing gives no projection.
+ */
+function projectSet(op: SetOp, values: readonly unknown[], part: BoundReference, f: (v: unknown) => unknown, mode: ProjectionMode): BoundExpression | undefined {
+  if ((mode === 'inclusive') !== (op === 'in')) return undefined;
+  return setPredicate(op, part, values.map(f));
 }
 
 /** Smallest and largest value of an integer-like type (int, date: number; others: bigint). */
@@ -168,28 +171,38 @@ function step(type: PrimitiveType, v: unknown, delta: 1 | -1): unknown {
   return typeof v === 'bigint' ? v + BigInt(delta) : (v as number) + delta;
 }
 
-/**
- * Ranges through an order-preserving transform `f` of integer-like values: `x < v` is `x <= v-1`,
- * so inclusively `f(x) <= f(v-1)`; strictly `f(x) < f(v)` guarantees `x < v`.
- */
+/** Ranges of integer-like values, whose neighbours `v-1` and `v+1` tighten the bounds. */
 function projectIntegerRange(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, mode: ProjectionMode): BoundExpression | undefined {
-  if (p.op === 'in' || p.op === 'notIn') {
-    if ((mode === 'inclusive') !== (p.op === 'in')) return undefined;
-    return setPredicate(p.op, part, p.values.map(f));
-  }
-  if (isUnaryOp(p.op)) return undefined;
   const type = p.ref.type;
+  return projectOrderedRange(p, part, f, mode, (v, delta) => step(type, v, delta));
+}
+
+/**
+ * Ranges through an order-preserving transform `f`: `x < v` is `x <= v-1`, so inclusively
+ * `f(x) <= f(v-1)`; strictly `f(x) < f(v)` guarantees `x < v`. `neighbour` gives `v-1` / `v+1`
+ * (undefined past the end of the type's range); where values have no neighbour it returns `v`
+ * itself, which keeps the projections sound but less tight.
+ */
+function projectOrderedRange(
+  p: BoundPredicate,
+  part: BoundReference,
+  f: (v: unknown) => unknown,
+  mode: ProjectionMode,
+  neighbour: (v: unknown, delta: 1 | -1) => unknown,
+): BoundExpression | undefined {
+  if (p.op === 'in' || p.op === 'notIn') return projectSet(p.op, p.values, part, f, mode);
+  if (isUnaryOp(p.op)) return undefined;
   const v = (p as { value: unknown }).value;
   if (mode === 'inclusive') {
     switch (p.op) {
       case 'lt': {
-        const below = step(type, v, -1);
+        const below = neighbour(v, -1);
         return below === undefined ? alwaysFalse() : lit('ltEq', part, f(below));
       }
       case 'ltEq':
         return lit('ltEq', part, f(v));
       case 'gt': {
-        const above = step(type, v, 1);
+        const above = neighbour(v, 1);
         return above === undefined ? alwaysFalse() : lit('gtEq', part, f(above));
       }
       case 'gtEq':
@@ -204,13 +217,13 @@ function projectIntegerRange(p: BoundPredicate, part: BoundReference, f: (v: unk
     case 'lt':
       return lit('lt', part, f(v));
     case 'ltEq': {
-      const above = step(type, v, 1);
+      const above = neighbour(v, 1);
       return above === undefined ? { op: 'notNull', ref: part } : lit('lt', part, f(above));
     }
     case 'gt':
       return lit('gt', part, f(v));
     case 'gtEq': {
-      const below = step(type, v, -1);
+      const below = neighbour(v, -1);
       return below === undefined ? { op: 'notNull', ref: part } : lit('gt', part, f(below));
     }
     case 'notEq':
@@ -301,14 +314,8 @@ function projectTruncate(p: BoundPredicate, part: BoundReference, f: (v: unknown
   const kind = p.ref.type.kind;
   if (kind === 'int' || kind === 'long') return projectTruncateInteger(p, part, f, width, mode);
   if (kind === 'decimal') return projectIntegerRange(p, part, f, mode);
-  // strings and binary: truncation keeps a prefix, so it preserves order but has no "v - 1"
-  if (p.op === 'in' || p.op === 'notIn') {
-    if ((mode === 'inclusive') !== (p.op === 'in')) return undefined;
-    return setPredicate(p.op, part, p.values.map(f));
-  }
-  if (isUnaryOp(p.op)) return undefined;
-  const v = (p as { value: unknown }).value;
   if (p.op === 'startsWith' || p.op === 'notStartsWith') {
+    const v = (p as { value: unknown }).value;
     const len = codePointLength(v as string);
     const positive = p.op === 'startsWith';
     if (len < width) return lit(p.op, part, v);
@@ -317,32 +324,8 @@ function projectTruncate(p: BoundPredicate, part: BoundReference, f: (v: unknown
     if (mode === 'inclusive') return positive ? lit('eq', part, f(v)) : undefined;
     return positive ? undefined : lit('notStartsWith', part, f(v));
   }
-  if (mode === 'inclusive') {
-    switch (p.op) {
-      case 'lt':
-      case 'ltEq':
-        return lit('ltEq', part, f(v));
-      case 'gt':
-      case 'gtEq':
-        return lit('gtEq', part, f(v));
-      case 'eq':
-        return lit('eq', part, f(v));
-      default:
-        return undefined;
-    }
-  }
-  switch (p.op) {
-    case 'lt':
-    case 'ltEq':
-      return lit('lt', part, f(v));
-    case 'gt':
-    case 'gtEq':
-      return lit('gt', part, f(v));
-    case 'notEq':
-      return lit('notEq', part, f(v));
-    default:
-      return undefined;
-  }
+  // strings and binary: truncation keeps a prefix, so it preserves order but has no "v - 1"
+  return projectOrderedRange(p, part, f, mode, (v) => v);
 }
 
 function projectTime(p: BoundPredicate, part: BoundReference, f: (v: unknown) => unknown, t: Transform, mode: ProjectionMode): BoundExpression | undefined {
