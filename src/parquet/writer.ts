@@ -30,7 +30,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { LakeError } from '../errors.js';
 import { quoteIdentifier, quoteString } from '../expressions/duckdb-sql.js';
 import type { ParquetCodec } from '../spec/properties.js';
-import type { NestedField } from '../spec/types.js';
+import type { IcebergType, NestedField } from '../spec/types.js';
 import { fieldIdsOption } from './duckdb-types.js';
 
 /** Prefix of messages raised by `error()` checks inside write queries. */
@@ -114,6 +114,35 @@ function entries(v: unknown): KV {
   return [];
 }
 
+/**
+ * Whether any written column (nested ones included) is a float or double. DuckDB's dictionary
+ * encoding compares values with `==`, so -0.0 and +0.0 share one dictionary entry and every zero of
+ * a column chunk comes back with the sign of the first one written; the Iceberg value is the
+ * exact float, sign included. DuckDB has no per-column encoding option, so `DICTIONARY_SIZE_LIMIT 0`
+ * (no dictionary for any column of the file) is set for tables with float or double columns only.
+ * Cost, measured with DuckDB 1.5.6 on 2M rows (long, timestamp, 50-value string, double, int,
+ * 15-25 byte string; zstd): 39.0 MiB against 37.5 MiB, COPY time unchanged within noise. Rerun:
+ * `COPY t TO 'x.parquet' (FORMAT parquet, COMPRESSION zstd[, DICTIONARY_SIZE_LIMIT 0])`.
+ */
+export function hasFloatColumn(fields: readonly NestedField[]): boolean {
+  const visit = (t: IcebergType): boolean => {
+    switch (t.kind) {
+      case 'float':
+      case 'double':
+        return true;
+      case 'struct':
+        return t.fields.some((f) => visit(f.type));
+      case 'list':
+        return visit(t.element);
+      case 'map':
+        return visit(t.key) || visit(t.value);
+      default:
+        return false;
+    }
+  };
+  return fields.some((f) => visit(f.type));
+}
+
 /** Runs the COPY and returns the files it wrote with DuckDB's per-file statistics. */
 export async function copyToParquet(o: CopyToParquetOptions): Promise<CopiedFile[]> {
   await fs.mkdir(o.directory, { recursive: true });
@@ -124,6 +153,7 @@ export async function copyToParquet(o: CopyToParquetOptions): Promise<CopiedFile
     'RETURN_STATS',
     'OVERWRITE_OR_IGNORE',
   ];
+  if (hasFloatColumn(o.fields)) options.push('DICTIONARY_SIZE_LIMIT 0');
   if (o.compressionLevel !== undefined) options.push(`COMPRESSION_LEVEL ${Math.trunc(o.compressionLevel)}`);
   if (o.rowGroupRows !== undefined) options.push(`ROW_GROUP_SIZE ${Math.max(1, Math.trunc(o.rowGroupRows))}`);
   if (o.partitionBy !== undefined) {

@@ -147,8 +147,9 @@ describe('signed zeros in a file lake writes, read by PyIceberg', () => {
   // every zero in a row group comes back with the sign of the first one written. DuckDB alone shows
   // it: COPY (SELECT CASE WHEN i % 2 = 0 THEN '-0.0'::DOUBLE ELSE 0.0 END AS x FROM range(10) r(i))
   // TO 'z.parquet'; SELECT 1 / x FROM 'z.parquet' gives -inf for every row (with
-  // DICTIONARY_SIZE_LIMIT 0 the signs survive).
-  // few distinct values, so DuckDB chooses dictionary encoding
+  // DICTIONARY_SIZE_LIMIT 0 the signs survive). lake writes tables with float or double columns
+  // with DICTIONARY_SIZE_LIMIT 0 (src/parquet/writer.ts).
+  // few distinct values, so DuckDB would choose dictionary encoding
   const doubles = Array.from({ length: 30 }, (_x, i) => [-0, 0, 1.5][i % 3]!);
   const floats = Array.from({ length: 30 }, (_x, i) => [0, -2.5, -0][i % 3]!);
   /** `-0.0`, `+0.0`, `+1.5`: the sign and magnitude as text (JSON and toEqual blur -0 otherwise) */
@@ -198,8 +199,7 @@ def main(inp):
     expect(read.double.map((v) => v.slice(1))).toEqual(doubles.map((v) => signed(v).slice(1)));
   });
 
-  // Known lake bug (see above): fails until the writer keeps the sign of zero; then make it \`it\`.
-  it.fails('PyIceberg reads -0.0 and 0.0 with the signs lake was given', () => {
+  it('PyIceberg reads -0.0 and 0.0 with the signs lake was given', () => {
     expect(read.double).toEqual(doubles.map(signed));
     expect(read.float).toEqual(floats.map(signed));
   });

@@ -363,4 +363,25 @@ describe('float columns', () => {
     expect(double(file!.lowerBounds!.get(2))).toBe(1.5);
     expect(double(file!.upperBounds!.get(2))).toBe((count - 1) * 1.5);
   });
+
+  it('keep the sign of zero (few distinct values, where a dictionary would merge -0.0 and +0.0), with -0.0 as the lower and +0.0 as the upper bound', async () => {
+    const d = Array.from({ length: 3000 }, (_x, i) => [-0, 0, 1.5][i % 3]!);
+    const f = Array.from({ length: 3000 }, (_x, i) => [0, -2.5, -0][i % 3]!);
+    const zeros = Array.from({ length: 3000 }, (_x, i) => (i % 2 === 0 ? 0 : -0));
+    for (const [dv, fv] of [[d, f], [zeros, zeros]] as const) {
+      const [file] = await writeDataFiles({ table: { schema: fschema, spec: UNPARTITIONED, location: loc() }, storage: local, input: floatRows([...dv], [...fv]) });
+      const got = await query(`SELECT d, f FROM read_parquet(${quoteString(file!.filePath)}) ORDER BY id`);
+      const sign = (v: number) => (Object.is(v, -0) || v < 0 ? '-' : '+');
+      expect(got.map((r) => sign(r.d as number)).join('')).toBe(dv.map(sign).join(''));
+      expect(got.map((r) => sign(r.f as number)).join('')).toBe(fv.map(sign).join(''));
+      expect(Object.is(double(file!.lowerBounds!.get(2)), -0)).toBe(true);
+      expect(Object.is(decodeValue({ kind: 'float' }, file!.upperBounds!.get(3)!), 0)).toBe(true);
+    }
+  });
+
+  it('leave dictionary encoding on for tables without float columns', async () => {
+    const [file] = await writeDataFiles({ table: { schema: schemaOf([{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 's', required: false, type: 'string' }]), spec: UNPARTITIONED, location: loc() }, storage: local, input: arrowTable({ id: arrowColumn({ kind: 'long' }, Array.from({ length: 3000 }, (_x, i) => BigInt(i))), s: arrowColumn({ kind: 'string' }, Array.from({ length: 3000 }, (_x, i) => `v${i % 3}`)) }, { id: false }) });
+    const [meta] = await query(`SELECT encodings FROM parquet_metadata(${quoteString(file!.filePath)}) WHERE path_in_schema = 's'`);
+    expect(String(meta!.encodings)).toContain('DICTIONARY');
+  });
 });
