@@ -385,3 +385,26 @@ describe('float columns', () => {
     expect(String(meta!.encodings)).toContain('DICTIONARY');
   });
 });
+
+describe('batches of no rows in the middle of an input', () => {
+  const empty = () => rows(0).batches;
+  const inputs = () => [...rows(1500, 3, 0).batches, ...empty(), ...rows(1000, 4, 1500).batches, ...empty()];
+  const specs = {
+    unpartitioned: UNPARTITIONED,
+    'by day': buildPartitionSpec(schema, [{ source: 'ts', transform: 'day' }]).spec,
+    'by name': buildPartitionSpec(schema, [{ source: 'name', transform: 'truncate[2]' }]).spec,
+  };
+  for (const [what, spec] of Object.entries(specs)) {
+    it(`are skipped: every other row written once (${what}; streamed, staged and async)`, async () => {
+      expect(empty().length).toBe(1);
+      expect(empty()[0]!.numRows).toBe(0);
+      for (const mode of ['streamed', 'staged', 'async'] as const) {
+        const input = mode === 'async' ? (async function* () { yield* inputs(); })() : inputs();
+        const location = loc();
+        const files = await writeDataFiles({ table: { schema, spec, location }, storage: local, input, streaming: mode === 'streamed' });
+        const ids = await query(`SELECT id FROM read_parquet([${files.map((f) => quoteString(f.filePath)).join(', ')}]) ORDER BY id`);
+        expect(ids.map((r) => Number(r.id)), `${what}, ${mode}`).toEqual(Array.from({ length: 2500 }, (_x, i) => i));
+      }
+    });
+  }
+});
