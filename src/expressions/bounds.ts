@@ -6,7 +6,7 @@
 import { compareUuidsSigned, decodeValue } from '../spec/single-value.js';
 import type { PrimitiveType } from '../spec/types.js';
 import type { BoundPredicate } from './expression.js';
-import { type Comparator, comparatorFor } from './ordering.js';
+import { type Comparator, comparatorFor, keyFor } from './ordering.js';
 
 /**
  * The orders in which a writer may have chosen min/max bounds for a type. UUID bounds are ordered
@@ -155,6 +155,13 @@ export function fastLiteral(v: unknown): unknown {
 /** Literal values of a set predicate, sorted by `cmp`, for "any literal within [lower, upper]". */
 export function sortedValues(p: BoundPredicate & { values: readonly unknown[] }, cmp: Comparator): unknown[] {
   return [...p.values].sort(cmp);
+}
+
+/** Membership in a set predicate's literals under the type's equality (byte arrays by content). */
+export function literalSet(p: BoundPredicate & { values: readonly unknown[] }): (v: unknown) => boolean {
+  const key = keyFor(p.ref.type) ?? ((v: unknown) => v);
+  const set = new Set(p.values.map(key));
+  return (v) => set.has(key(v));
 }
 
 /** Whether some value of `sorted` lies within [lower, upper] (either bound may be undefined). */

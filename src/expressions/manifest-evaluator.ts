@@ -11,8 +11,8 @@ import type { Schema } from '../spec/schema.js';
 import { compareStrings } from '../spec/single-value.js';
 import { type BoundExpression, type BoundPredicate, type BoundReference, rewriteNot } from './expression.js';
 import { type Evaluate, compileTree, partitionPositions } from './evaluator.js';
-import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, rangeNeedsOrder, sortedValues } from './bounds.js';
-import { type Comparator, isFloatingType, keyFor } from './ordering.js';
+import { BoundCache, anyWithin, boundOrders, comparePrefix, isNaNValue, literalSet, rangeNeedsOrder, sortedValues } from './bounds.js';
+import { type Comparator, isFloatingType } from './ordering.js';
 import { projectInclusive } from './projection.js';
 
 class SummaryStats {
@@ -168,11 +168,10 @@ function manifestLeaf(p: BoundPredicate, pos: number, cmp: Comparator): Evaluate
       };
     }
     case 'notIn': {
-      const key = keyFor(ref.type) ?? ((v: unknown) => v);
-      const set = new Set(p.values.map(key));
+      const isLiteral = literalSet(p);
       return (s) => {
         const v = uniqueValue(s);
-        return v === undefined || !set.has(key(v));
+        return v === undefined || !isLiteral(v);
       };
     }
     case 'startsWith': {

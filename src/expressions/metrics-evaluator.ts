@@ -19,8 +19,8 @@ import type { DataFile } from '../spec/data-file.js';
 import { compareStrings } from '../spec/single-value.js';
 import { type BoundExpression, type BoundPredicate, type BoundReference, rewriteNot } from './expression.js';
 import { type Evaluate, compileTree } from './evaluator.js';
-import { BoundCache, anyWithin, boundOrders, comparePrefix, fastLiteral, isNaNValue, rangeNeedsOrder, sortedValues } from './bounds.js';
-import { type Comparator, isFloatingType, keyFor } from './ordering.js';
+import { BoundCache, anyWithin, boundOrders, comparePrefix, fastLiteral, isNaNValue, literalSet, rangeNeedsOrder, sortedValues } from './bounds.js';
+import { type Comparator, isFloatingType } from './ordering.js';
 
 /** Counts and cached bounds of one file, for one evaluation. */
 class FileStats {
@@ -212,12 +212,11 @@ function inclusiveLeaf(p: BoundPredicate, cmp: Comparator, slot: number): Evalua
       };
     }
     case 'notIn': {
-      const key = keyFor(ref.type) ?? ((v: unknown) => v);
-      const set = new Set(p.values.map(key));
+      const isLiteral = literalSet(p);
       return (s) => {
         if (s.containsNullsOnly(id)) return false;
         const v = uniqueValue(s);
-        return v === undefined || !set.has(key(v));
+        return v === undefined || !isLiteral(v);
       };
     }
     case 'startsWith': {
@@ -335,14 +334,13 @@ function strictLeaf(p: BoundPredicate, cmp: Comparator, slot: number): Evaluate<
       };
     }
     case 'in': {
-      const key = keyFor(ref.type) ?? ((v: unknown) => v);
-      const set = new Set(p.values.map(key));
+      const isLiteral = literalSet(p);
       return (s) => {
         if (nested || maybeNullOrNaN(s)) return false;
         const lower = s.lower(ref, slot);
         const upper = s.upper(ref, slot);
         if (lower === undefined || upper === undefined) return false;
-        return cmp(lower, upper) === 0 && set.has(key(lower));
+        return cmp(lower, upper) === 0 && isLiteral(lower);
       };
     }
     case 'notIn': {
