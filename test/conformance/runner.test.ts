@@ -19,6 +19,7 @@ import {
   type TableCase,
 } from './cases.js';
 import type { CheckModule } from './check.js';
+import { metadataLevel } from './checks-metadata.js';
 import { decodeAvroRaw, lostAvroFields } from './avro-raw.js';
 import { firstDifference, lostFields } from './equal.js';
 import { LEVELS } from './levels.js';
@@ -132,6 +133,8 @@ describe('CLI output', () => {
     expect(out).not.toContain(CROSS);
     expect(out).toContain(`PASS ${UNPART}`);
     expect(out).toContain('[metadata] manifest-round-trip: pass');
+    expect(out).toContain('[data] rows-arrow: pass');
+    expect(out).toMatch(/\[data\] rows-duckdb: pass\n(.*\n)*?.*note: snapshot 7342794868382145167: unreadable as documented .*NOT_FOUND/);
     expect(out).toMatch(/note: expected error: .*snapshot 7342794868382145167/);
     expect(out).toContain(`FAIL nope: no such case in ${root}`);
     expect(code).toBe(1);
@@ -162,7 +165,8 @@ describe('table cases: each check catches what it is for', () => {
       delete rows['9876543210123456789'];
     });
     const r2 = await judge(root2, CROSS);
-    expect(failedChecks(r2)).toEqual(['snapshot-ids']);
+    // the data level cannot read a snapshot the table does not have either
+    expect(failedChecks(r2)).toEqual(['snapshot-ids', 'rows-arrow', 'rows-duckdb']);
     expect(r2.reason).toContain('9876543210123456790');
   });
 
@@ -172,16 +176,83 @@ describe('table cases: each check catches what it is for', () => {
       (o.helper_decode_NOT_AN_ORACLE as { per_snapshot_rows: Record<string, number> }).per_snapshot_rows['4327154639183968397'] = 5;
     });
     const r = await judge(root, CROSS);
-    expect(failedChecks(r)).toEqual(['file-counts']);
+    expect(failedChecks(r)).toEqual(['file-counts', 'rows-arrow', 'rows-duckdb']);
     expect(r.reason).toContain('data files hold 4 records and no deletes apply, EXPECTED gives 5 rows');
+    expect(r.checks.find((c) => c.check === 'rows-arrow')!.problems).toEqual(['snapshot 4327154639183968397: 4 rows, expected 5']);
   });
 
-  it('leaves row counts of snapshots with deletes to the data level', async () => {
+  it('leaves row counts of snapshots with deletes to the data level, which reads them through both paths', async () => {
     const root = corpusWith(CROSS);
     editJson(join(root, CROSS, 'EXPECTED.json'), (o) => {
       (o.helper_decode_NOT_AN_ORACLE as { per_snapshot_rows: Record<string, number> }).per_snapshot_rows['9876543210123456789'] = 99;
     });
-    expect((await judge(root, CROSS)).verdict).toBe('PASS');
+    expect((await judge(root, CROSS, [metadataLevel])).verdict).toBe('PASS');
+    const r = await judge(root, CROSS);
+    expect(failedChecks(r)).toEqual(['rows-arrow', 'rows-duckdb']);
+    for (const check of ['rows-arrow', 'rows-duckdb']) {
+      expect(r.checks.find((c) => c.check === check)!.problems).toEqual([
+        'current snapshot: 3 rows, expected 99',
+        'snapshot 9876543210123456789: 3 rows, expected 99',
+        'branch main (snapshot 9876543210123456789): 3 rows, expected 99',
+      ]);
+    }
+  });
+
+  it('data level: compares integer sums exactly, through both paths', async () => {
+    const name = 'spark-file-scoped-pos-deletes'; // no source-asserted rows: the collector's sums are the expectation
+    const root = corpusWith(name);
+    editJson(join(root, name, 'EXPECTED.json'), (o) => {
+      (o.helper_decode_NOT_AN_ORACLE as { current_int_column_sums: Record<string, string> }).current_int_column_sums.a = '76';
+    });
+    const r = await judge(root, name);
+    expect(failedChecks(r)).toEqual(['int-sums']);
+    expect(r.checks.find((c) => c.check === 'int-sums')!.problems).toEqual(['arrow: sum(a) = 75, expected 76', 'duckdb: sum(a) = 75, expected 76']);
+  });
+
+  it('data level: the source-asserted rows win over the collector\'s sums, with a note', async () => {
+    const name = 'duckdb-identity-int';
+    const r = await judge(corpusWith(name), name);
+    expect(r.verdict, caseLine(r)).toBe('PASS');
+    expect(r.checks.find((c) => c.check === 'int-sums')!.notes).toEqual([
+      "sum(partition_col): the collector's decode says 0, the source-asserted rows give 1379 (the source assertion wins)",
+    ]);
+  });
+
+  it('data level: compares the source-asserted rows value for value', async () => {
+    // the cross-partition table judged by the rows another case's origin test asserts
+    const root = corpusWith();
+    cpSync(join(CORPUS, CROSS), join(root, 'duckdb-eqdel-bucket-partitioned'), { recursive: true });
+    const r = await judge(root, 'duckdb-eqdel-bucket-partitioned');
+    expect(failedChecks(r)).toContain('asserted-rows');
+    expect(r.checks.find((c) => c.check === 'asserted-rows')!.problems[0]).toMatch(/^arrow: assertion 1: 3 rows, expected 2; missing \{"id":1,"val":"a"\}/);
+  });
+
+  it('data level: a documented-unreadable snapshot must not read, and reads only fail with NOT_FOUND', async () => {
+    const root = corpusWith(CROSS);
+    editJson(join(root, CROSS, 'EXPECTED.json'), (o) => {
+      (o.helper_decode_NOT_AN_ORACLE as { per_snapshot_rows: Record<string, number | string> }).per_snapshot_rows['4327154639183968397'] = 'ERR';
+    });
+    const r = await judge(root, CROSS);
+    expect(r.checks.find((c) => c.check === 'rows-arrow')!.problems).toEqual(['snapshot 4327154639183968397: documented as unreadable (ERR) but read 4 rows']);
+
+    // a data file that is missing: the read fails, and not as a documented error
+    const root2 = corpusWith(CROSS);
+    rmSync(join(root2, CROSS, 'data/part=1/00000-1-9867a76c-2dc8-4660-9641-15188ad8ee9b.parquet'));
+    const r2 = await judge(root2, CROSS);
+    expect(r2.checks.find((c) => c.check === 'rows-duckdb')!.problems[0]).toMatch(/^current snapshot: expected 3 rows, the read failed: NOT_FOUND: /);
+  });
+
+  it('data level: metadata variants with asserted rows are read through their own schema and name mapping', async () => {
+    const name = 'duckdb-name-mapping-evolution-v1';
+    const root = corpusWith(name);
+    // v3.1 drops b from the name mapping; with v3's mapping instead, b reads and the assertion fails
+    cpSync(join(root, name, 'metadata/v3.metadata.json'), join(root, name, 'metadata/v3.1.metadata.json'));
+    const r = await judge(root, name);
+    expect(failedChecks(r)).toContain('metadata-variants');
+    expect(r.checks.find((c) => c.check === 'metadata-variants')!.problems).toEqual([
+      'arrow: metadata/v3.1.metadata.json at snapshot 6597550917742534971: b must be null in every row, 10000 rows have a value',
+      'duckdb: metadata/v3.1.metadata.json at snapshot 6597550917742534971: b must be null in every row, 10000 rows have a value',
+    ]);
   });
 
   it('checks schema, partition specs and format version against EXPECTED.json', async () => {
@@ -207,7 +278,7 @@ describe('table cases: each check catches what it is for', () => {
     const root = corpusWith(CROSS);
     rmSync(join(root, CROSS, 'data/part=1/00000-1-9867a76c-2dc8-4660-9641-15188ad8ee9b.parquet'));
     const r = await judge(root, CROSS);
-    expect(failedChecks(r)).toEqual(['files-exist']);
+    expect(failedChecks(r)).toEqual(['files-exist', 'rows-arrow', 'rows-duckdb', 'int-sums', 'asserted-rows', 'readers-agree']);
     expect(r.reason).toMatch(/data file .*00000-1-9867a76c.*\.parquet not found/);
 
     const root2 = corpusWith(CROSS);
@@ -275,13 +346,13 @@ describe('table cases: each check catches what it is for', () => {
   it('notes the data-level rejection the corpus asks for, and fails a data level without a rejection check', async () => {
     const name = 'duckdb-legacy-bare-dv-v3';
     const root = corpusWith(name);
-    const r = await judge(root, name);
+    const r = await judge(root, name, [metadataLevel]);
     expect(r.verdict).toBe('PASS');
     expect(r.checks.find((c) => c.check === 'rejection')?.skipReason).toMatch(/reject this case at the data level .*must ERROR/);
 
     let seen = 0;
     const dataWithout: CheckModule = { level: 'data', description: 'test', checks: [{ name: 'rows', description: 'test', run: () => void seen++ }] };
-    const r2 = await judge(root, name, [...LEVELS, dataWithout]);
+    const r2 = await judge(root, name, [metadataLevel, dataWithout]);
     expect(r2.verdict).toBe('FAIL');
     expect(r2.reason).toMatch(/^rejection: the corpus requires lake to reject this case/);
     expect(seen).toBe(1);
@@ -291,7 +362,33 @@ describe('table cases: each check catches what it is for', () => {
       description: 'test',
       checks: [{ name: 'rejection', description: 'test', run: (ctx, report) => report.expect(ctx.case.rejection !== undefined, 'no rejection expected') }],
     };
-    expect((await judge(root, name, [...LEVELS, dataWith])).verdict).toBe('PASS');
+    expect((await judge(root, name, [metadataLevel, dataWith])).verdict).toBe('PASS');
+  });
+
+  it('data level: the legacy bare deletion vector is refused by both paths with a LakeError that says why, and reads when allowed', async () => {
+    const name = 'duckdb-legacy-bare-dv-v3';
+    const root = corpusWith(name, CROSS);
+    const r = await judge(root, name);
+    expect(r.verdict, caseLine(r)).toBe('PASS');
+    const rejection = r.checks.find((c) => c.check === 'rejection')!;
+    expect(rejection.status).toBe('pass');
+    expect(rejection.notes).toHaveLength(2);
+    for (const n of rejection.notes) expect(n).toMatch(/^(arrow|duckdb): refused: INVALID_METADATA: .*is not a valid Puffin file \(no PFA1 magic\): a bare deletion-vector blob/);
+
+    // a refusal the corpus does not ask for is a failure
+    editText(join(root, name, 'EXPECTED.json'), 'scan must ERROR by default', 'scan reads by default');
+    const r2 = await judge(root, name);
+    expect(failedChecks(r2)).toEqual(['rows-arrow', 'rows-duckdb', 'int-sums', 'readers-agree']);
+    expect(r2.reason).toMatch(/^rows-arrow: current snapshot: expected 2 rows, the read failed: INVALID_METADATA: .*bare deletion-vector blob/);
+
+    // a case the corpus says must be refused, read without complaint, fails the rejection check
+    editJson(join(root, CROSS, 'EXPECTED.json'), (o) => (o.source_asserted = `${String(o.source_asserted)}; scan must ERROR by default`));
+    const r3 = await judge(root, CROSS);
+    expect(r3.checks.find((c) => c.check === 'rejection')!.problems).toEqual([
+      'arrow: the corpus says "scan must ERROR by default" but the read succeeded',
+      'duckdb: the corpus says "scan must ERROR by default" but the read succeeded',
+      'no rows are transcribed for the explicit opt-in read of this case',
+    ]);
   });
 
   it('runs every check of a plugged-in level on every table case, with the loaded case', async () => {
