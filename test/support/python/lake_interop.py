@@ -3,10 +3,6 @@
 - `rows_json(table)`: the rows of a pyarrow table as JSON objects under lake's JSON value rules
   (src/scan/row-format.ts), computed here independently from Python's own value types, so the
   tests compare lake's rows with PyIceberg's as exact typed values.
-- `install_scalar_partition_transforms()`: PyIceberg's partitioned writes call
-  `Transform.pyarrow_transform`, which needs the optional Rust package `pyiceberg-core`. When that
-  package is missing, this replaces it with a vectorised wrapper around PyIceberg's own pure-Python
-  `Transform.transform`, so partition values still come from PyIceberg.
 """
 import datetime
 import decimal
@@ -76,51 +72,3 @@ def rows_json(table, schema=None):
             values = [None if x is None else (x if isinstance(x, uuid.UUID) else uuid.UUID(bytes=bytes(x))) for x in values]
         columns[name] = values
     return [{name: json_value(columns[name][i]) for name in table.column_names} for i in range(table.num_rows)]
-
-
-def _physical(array, source_type):
-    """Values of an Arrow array in PyIceberg's internal representation for `source_type`."""
-    from pyiceberg.types import DateType, TimestampType, TimestamptzType, TimeType
-
-    if isinstance(source_type, (TimestampType, TimestamptzType, TimeType)):
-        return array.cast(pa.int64()).to_pylist()
-    if isinstance(source_type, DateType):
-        return array.cast(pa.int32()).to_pylist()
-    return array.to_pylist()
-
-
-def install_scalar_partition_transforms():
-    """Makes PyIceberg's partitioned writes work without `pyiceberg-core` (see the module comment)."""
-    try:
-        import pyiceberg_core  # noqa: F401
-
-        return "pyiceberg-core"
-    except ImportError:
-        pass
-    from pyiceberg import transforms as t
-
-    def make(cls, result_arrow_type):
-        def pyarrow_transform(self, source):
-            scalar = self.transform(source)
-            result_type = result_arrow_type(self, source)
-
-            def apply(array):
-                if isinstance(array, pa.ChunkedArray):
-                    return pa.chunked_array([apply(c) for c in array.iterchunks()], type=result_type)
-                return pa.array([scalar(v) for v in _physical(array, source)], type=result_type)
-
-            return apply
-
-        cls.pyarrow_transform = pyarrow_transform
-
-    int32 = lambda self, source: pa.int32()  # noqa: E731
-    for cls in (t.BucketTransform, t.YearTransform, t.MonthTransform, t.DayTransform, t.HourTransform):
-        make(cls, int32)
-
-    def truncate_type(self, source):
-        from pyiceberg.io.pyarrow import schema_to_pyarrow
-
-        return schema_to_pyarrow(source)
-
-    make(t.TruncateTransform, truncate_type)
-    return "scalar"

@@ -7,6 +7,7 @@ Input: {"dir", "batches": [{"op": "append" | "delete" | "overwrite", "where"?, "
 Columns travel as lists of raw values: micros for timestamps and times, days for dates, unscaled
 integers for decimals, hex for bytes, strings for uuids, text for floats ("NaN", "-0.0").
 """
+import importlib.metadata
 import uuid
 from decimal import Decimal
 
@@ -33,7 +34,7 @@ from pyiceberg.types import (
     UUIDType,
 )
 
-from lake_interop import install_scalar_partition_transforms, rows_json
+from lake_interop import rows_json
 
 SCHEMA = Schema(
     NestedField(1, "id", LongType(), required=True),
@@ -94,7 +95,6 @@ def arrow_columns(cols, evolved):
 
 
 def main(inp):
-    transforms = install_scalar_partition_transforms()
     d = inp["dir"]
     catalog = SqlCatalog("interop", uri=f"sqlite:///{d}/catalog.db", warehouse=f"file://{d}/warehouse")
     catalog.create_namespace("db")
@@ -130,7 +130,8 @@ def main(inp):
             "rows": rows_json(scan.to_arrow(), scan.projection()),
         })
     return {
-        "transforms": transforms,
+        # partition values come from pyiceberg-core (its Arrow transforms), as in any PyIceberg install with it
+        "transforms": f"pyiceberg-core {importlib.metadata.version('pyiceberg-core')}",
         "metadata_location": table.metadata_location,
         "location": table.metadata.location,
         "current_snapshot_id": table.metadata.current_snapshot_id,
