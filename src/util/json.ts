@@ -486,6 +486,14 @@ const INT_MAX = 2147483647;
 const LONG_MIN = -(2n ** 63n);
 const U64_MAX = 2n ** 64n - 1n;
 
+const isInt32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX;
+const isInteger = (v: unknown): v is number | bigint => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
+const isSafeInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+const isList = (v: unknown): v is unknown[] => Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * Typed access to the fields of one parsed JSON object, with error messages that name the field
  * and the object it belongs to. `null` counts as absent, as in the reference implementation.
@@ -524,13 +532,24 @@ export class JsonFields {
     return this.obj[key];
   }
 
+  /** The field, checked by `ok`; `what` names the expected kind in the message. */
+  private typed<T>(key: string, ok: (v: unknown) => v is T, what: string): T {
+    const v = this.need(key);
+    if (!ok(v)) this.fail(`field "${key}" must be ${what}, got ${describe(v)}`);
+    return v;
+  }
+
+  /** The elements of a list field, each checked by `ok`. */
+  private typedList<T>(key: string, ok: (v: unknown) => v is T, what: string): T[] {
+    return this.list(key).map((v, i) => {
+      if (!ok(v)) this.fail(`element ${i} of "${key}" must be ${what}, got ${describe(v)}`);
+      return v;
+    });
+  }
+
   /** A 32-bit signed integer. */
   int(key: string): number {
-    const v = this.need(key);
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < INT_MIN || v > INT_MAX) {
-      this.fail(`field "${key}" must be a 32-bit integer, got ${describe(v)}`);
-    }
-    return v;
+    return this.typed(key, isInt32, 'a 32-bit integer');
   }
 
   optInt(key: string): number | undefined {
@@ -542,13 +561,9 @@ export class JsonFields {
    * snapshot ids above the signed 64-bit range (read as unsigned by their writers).
    */
   long(key: string): bigint {
-    const v = this.need(key);
-    if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) {
-      const b = BigInt(v);
-      if (b < LONG_MIN || b > U64_MAX) this.fail(`field "${key}" is out of the 64-bit range: ${b}`);
-      return b;
-    }
-    return this.fail(`field "${key}" must be an integer, got ${describe(v)}`);
+    const b = BigInt(this.typed(key, isInteger, 'an integer'));
+    if (b < LONG_MIN || b > U64_MAX) this.fail(`field "${key}" is out of the 64-bit range: ${b}`);
+    return b;
   }
 
   optLong(key: string): bigint | undefined {
@@ -557,11 +572,7 @@ export class JsonFields {
 
   /** A 64-bit integer that must be a safe JS number (timestamps in ms, file sizes). */
   safeLong(key: string): number {
-    const v = this.need(key);
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
-      this.fail(`field "${key}" must be an integer within ±2^53, got ${describe(v)}`);
-    }
-    return v;
+    return this.typed(key, isSafeInteger, 'an integer within ±2^53');
   }
 
   optSafeLong(key: string): number | undefined {
@@ -569,9 +580,7 @@ export class JsonFields {
   }
 
   str(key: string): string {
-    const v = this.need(key);
-    if (typeof v !== 'string') this.fail(`field "${key}" must be a string, got ${describe(v)}`);
-    return v;
+    return this.typed(key, isString, 'a string');
   }
 
   optStr(key: string): string | undefined {
@@ -579,15 +588,11 @@ export class JsonFields {
   }
 
   bool(key: string): boolean {
-    const v = this.need(key);
-    if (typeof v !== 'boolean') this.fail(`field "${key}" must be a boolean, got ${describe(v)}`);
-    return v;
+    return this.typed(key, isBoolean, 'a boolean');
   }
 
   list(key: string): unknown[] {
-    const v = this.need(key);
-    if (!Array.isArray(v)) this.fail(`field "${key}" must be a list, got ${describe(v)}`);
-    return v;
+    return this.typed(key, isList, 'a list');
   }
 
   optList(key: string): unknown[] | undefined {
@@ -595,34 +600,22 @@ export class JsonFields {
   }
 
   intList(key: string): number[] {
-    return this.list(key).map((v, i) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < INT_MIN || v > INT_MAX) {
-        this.fail(`element ${i} of "${key}" must be a 32-bit integer, got ${describe(v)}`);
-      }
-      return v;
-    });
+    return this.typedList(key, isInt32, 'a 32-bit integer');
   }
 
   longList(key: string): bigint[] {
-    return this.list(key).map((v, i) => {
-      if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return BigInt(v);
-      return this.fail(`element ${i} of "${key}" must be an integer, got ${describe(v)}`);
-    });
+    return this.typedList(key, isInteger, 'an integer').map((v) => BigInt(v));
   }
 
   strList(key: string): string[] {
-    return this.list(key).map((v, i) => {
-      if (typeof v !== 'string') this.fail(`element ${i} of "${key}" must be a string, got ${describe(v)}`);
-      return v;
-    });
+    return this.typedList(key, isString, 'a string');
   }
 
   /** A string-to-string map. */
   strMap(key: string): Record<string, string> {
-    const v = this.need(key);
-    if (typeof v !== 'object' || Array.isArray(v)) this.fail(`field "${key}" must be an object, got ${describe(v)}`);
+    const v = this.typed(key, isObject, 'an object');
     const out: Record<string, string> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    for (const [k, x] of Object.entries(v)) {
       if (typeof x !== 'string') this.fail(`value of "${k}" in "${key}" must be a string, got ${describe(x)}`);
       setOwn(out, k, x);
     }
