@@ -116,12 +116,7 @@ class Parser {
 
   private object(depth: number): { [key: string]: JsonValue } {
     const out: { [key: string]: JsonValue } = {};
-    this.pos++; // {
-    this.ws();
-    if (this.s.charCodeAt(this.pos) === 125) {
-      this.pos++;
-      return out;
-    }
+    if (this.opensEmpty(125)) return out;
     for (;;) {
       if (this.s.charCodeAt(this.pos) !== 34) this.fail('expected a string key');
       const key = this.string();
@@ -129,41 +124,43 @@ class Parser {
       if (this.s.charCodeAt(this.pos) !== 58) this.fail('expected ":"');
       this.pos++;
       this.ws();
-      const v = this.value(depth + 1);
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[key] = v;
-      this.ws();
-      const c = this.s.charCodeAt(this.pos);
-      if (c === 44) {
-        this.pos++;
-        this.ws();
-      } else if (c === 125) {
-        this.pos++;
-        return out;
-      } else this.fail('expected "," or "}"');
+      setOwn(out, key, this.value(depth + 1));
+      if (this.closes(125, '}')) return out;
     }
   }
 
   private array(depth: number): JsonValue[] {
     const out: JsonValue[] = [];
-    this.pos++; // [
-    this.ws();
-    if (this.s.charCodeAt(this.pos) === 93) {
-      this.pos++;
-      return out;
-    }
+    if (this.opensEmpty(93)) return out;
     for (;;) {
       out.push(this.value(depth + 1));
-      this.ws();
-      const c = this.s.charCodeAt(this.pos);
-      if (c === 44) {
-        this.pos++;
-        this.ws();
-      } else if (c === 93) {
-        this.pos++;
-        return out;
-      } else this.fail('expected "," or "]"');
+      if (this.closes(93, ']')) return out;
     }
+  }
+
+  /** Past the opening bracket; true when the container is empty (and then past its closing bracket). */
+  private opensEmpty(close: number): boolean {
+    this.pos++;
+    this.ws();
+    if (this.s.charCodeAt(this.pos) !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** After a member or element: true past the closing bracket, false past a comma (and white space). */
+  private closes(close: number, closeText: string): boolean {
+    this.ws();
+    const c = this.s.charCodeAt(this.pos);
+    if (c === 44) {
+      this.pos++;
+      this.ws();
+      return false;
+    }
+    if (c === close) {
+      this.pos++;
+      return true;
+    }
+    return this.fail(`expected "," or "${closeText}"`);
   }
 
   private string(): string {
