@@ -100,6 +100,20 @@ const F = {
     optional(145, 'content_size_in_bytes', 'long', 'The length of referenced content stored in the file'),
 };
 
+/** Column metrics, key metadata and split offsets: one run, in this order, in every version. */
+function metricsFields(): AvroField[] {
+  return [
+    F.columnSizes(),
+    F.valueCounts(),
+    F.nullValueCounts(),
+    F.nanValueCounts(),
+    F.lowerBounds(),
+    F.upperBounds(),
+    F.keyMetadata(),
+    F.splitOffsets(),
+  ];
+}
+
 function dataFileFields(version: FormatVersion, partition: AvroSchema): AvroField[] {
   if (version === 1) {
     return [
@@ -109,14 +123,7 @@ function dataFileFields(version: FormatVersion, partition: AvroSchema): AvroFiel
       F.recordCount(),
       F.fileSize(),
       F.blockSize(),
-      F.columnSizes(),
-      F.valueCounts(),
-      F.nullValueCounts(),
-      F.nanValueCounts(),
-      F.lowerBounds(),
-      F.upperBounds(),
-      F.keyMetadata(),
-      F.splitOffsets(),
+      ...metricsFields(),
       F.sortOrderId(),
     ];
   }
@@ -127,14 +134,7 @@ function dataFileFields(version: FormatVersion, partition: AvroSchema): AvroFiel
     F.partition(partition, true),
     F.recordCount(),
     F.fileSize(),
-    F.columnSizes(),
-    F.valueCounts(),
-    F.nullValueCounts(),
-    F.nanValueCounts(),
-    F.lowerBounds(),
-    F.upperBounds(),
-    F.keyMetadata(),
-    F.splitOffsets(),
+    ...metricsFields(),
     F.equalityIds(),
     F.sortOrderId(),
   ];
