@@ -6,11 +6,15 @@
  * DuckDB writes each type with the Parquet physical and logical type Appendix A asks for
  * (checked with `parquet_schema()` in test/parquet/writer.test.ts), except where it cannot:
  * - `fixed[L]`: DuckDB has no fixed-length binary type, so it cannot write FIXED_LEN_BYTE_ARRAY(L);
- * - `timestamptz_ns`: DuckDB has no zoned nanosecond type (it would write isAdjustedToUTC=false);
- * - `variant`, `geometry`, `geography`: not written by lake yet.
- * Those columns make a write fail with UNSUPPORTED_FEATURE before anything is written.
- * Known deviation: decimals with precision 19..37 are written as FIXED_LEN_BYTE_ARRAY(16) rather
- * than the minimal width; every Parquet reader (Java, PyIceberg/pyarrow, DuckDB, Trino) reads them.
+ * - `timestamptz_ns`: DuckDB has no zoned nanosecond type (it would write isAdjustedToUTC=false).
+ * Files of tables with those columns are re-encoded after DuckDB's COPY (src/parquet/type-rewrite.ts).
+ * `variant`, `geometry` and `geography` columns are not written by lake yet: they make a write
+ * fail with UNSUPPORTED_FEATURE before anything is written.
+ * Known deviation: DuckDB writes decimals of precision 19..37 as FIXED_LEN_BYTE_ARRAY(16) rather
+ * than the minimal width (its DECIMAL storage above 18 digits is one 128-bit integer, and its
+ * Parquet writer has no option for the width). Every Parquet reader (Java, PyIceberg/pyarrow,
+ * DuckDB, Trino) reads them; the re-encoding above would give the minimal width, but costs a
+ * second single-threaded pass over every file, so it is not used for decimals alone.
  * `unknown` columns are omitted from data files, as the spec requires.
  */
 import { LakeError } from '../errors.js';
@@ -22,10 +26,6 @@ import { type IcebergType, type NestedField, type PrimitiveType, isPrimitive, ty
 export function unwritableReason(t: IcebergType): string | undefined {
   if (isPrimitive(t)) {
     switch (t.kind) {
-      case 'fixed':
-        return 'DuckDB cannot write FIXED_LEN_BYTE_ARRAY columns of arbitrary length';
-      case 'timestamptz_ns':
-        return 'DuckDB has no zoned nanosecond timestamp type';
       case 'variant':
       case 'geometry':
       case 'geography':

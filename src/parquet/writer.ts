@@ -62,6 +62,8 @@ export interface CopiedFile {
   partitionKey?: string;
   /** `has_nan` per column path (`a`, `s.x`), for float and double columns. */
   hasNan: Map<string, boolean>;
+  /** Set when the file was re-encoded after the COPY (its footer statistics are not DuckDB's). */
+  reencoded?: boolean;
 }
 
 /** Separates the values of several partition columns in `CopiedFile.partitionKey`. */

@@ -121,6 +121,11 @@ function typedCompatible(src: DuckDBType, t: PrimitiveType): boolean {
       return id === DuckDBTypeId.TIMESTAMP || id === DuckDBTypeId.TIMESTAMP_S || id === DuckDBTypeId.TIMESTAMP_MS;
     case 'timestamptz':
       return id === DuckDBTypeId.TIMESTAMP_TZ;
+    case 'timestamptz_ns':
+      // Zoned Arrow nanosecond timestamps arrive as TIMESTAMP_NS marked with their zone (arrowSource).
+      return id === DuckDBTypeId.TIMESTAMP_TZ || (id === DuckDBTypeId.TIMESTAMP_NS && src.toString() === 'TIMESTAMP_NS WITH TIME ZONE');
+    case 'fixed':
+      return id === DuckDBTypeId.BLOB;
     case 'timestamp_ns':
       return id === DuckDBTypeId.TIMESTAMP || id === DuckDBTypeId.TIMESTAMP_S || id === DuckDBTypeId.TIMESTAMP_MS || id === DuckDBTypeId.TIMESTAMP_NS;
     case 'string':
@@ -237,6 +242,16 @@ class Planner {
   }
 
   private castPrimitive(srcSql: string, srcType: DuckDBType, t: PrimitiveType, path: string, topLevel: boolean): string {
+    if (t.kind === 'fixed') {
+      // Every fixed[L] value must be exactly L bytes (nested values included).
+      const v = this.castPrimitiveValue(srcSql, srcType, t, path, topLevel);
+      const msg = quoteString(`${CHECK_ERROR_PREFIX}column ${path} of ${this.inputName} has values that are not ${t.length} bytes long (fixed[${t.length}])`);
+      return `(CASE WHEN octet_length(${v}) <> ${t.length} THEN error(${msg}) ELSE ${v} END)`;
+    }
+    return this.castPrimitiveValue(srcSql, srcType, t, path, topLevel);
+  }
+
+  private castPrimitiveValue(srcSql: string, srcType: DuckDBType, t: PrimitiveType, path: string, topLevel: boolean): string {
     const target = duckdbType(t);
     const id = srcType.typeId;
     if (this.mode === 'typed' || (this.mode === 'lenient' && !this.isText(srcType))) {

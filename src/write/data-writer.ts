@@ -40,6 +40,7 @@ import { quoteIdentifier, quoteString } from '../expressions/duckdb-sql.js';
 import { checkWritableSchema, writtenFields } from '../parquet/duckdb-types.js';
 import { type FloatColumnStats, fileMetrics, floatColumnsMaybeNaN, metricsModes } from '../parquet/metrics.js';
 import { decodeParquetFooter } from '../parquet/metrics-footer.js';
+import { needsTypeRewrite, rewriteParquetTypes } from '../parquet/type-rewrite.js';
 import { copyToParquet, duckdbWriteError, partitionKeySeparator, type CopiedFile } from '../parquet/writer.js';
 import { type ArrowBatchSource, openArrowScan, registerArrowScan } from '../parquet/writer-arrow-scan.js';
 import { type DataFile, FileContent } from '../spec/data-file.js';
@@ -542,6 +543,16 @@ export class WriteSession {
           copies.push({ files, partition: p.values });
         }
       }
+      if (needsTypeRewrite(fields)) {
+        // fixed[L] and timestamptz_ns: Parquet types DuckDB cannot write (src/parquet/type-rewrite.ts).
+        for (const c of copies) {
+          for (const f of c.files) {
+            if (f.recordCount === 0) continue;
+            await rewriteParquetTypes({ path: f.path, fields, codec, rowGroupRows });
+            f.reencoded = true;
+          }
+        }
+      }
       mark('copy');
       const modes = metricsModes({ schema: table.schema, properties: props, sortOrder: sorted ? table.sortOrder : undefined });
       const out: { staged: string; dataFile: DataFile }[] = [];
@@ -622,7 +633,8 @@ export class WriteSession {
    * when neither DuckDB's `has_nan` nor the footer (`maybeNaN`: a row group without min/max)
    * points to a NaN, else counted with one query over the file, which also gives the NaN-free
    * bounds (DuckDB writes no min/max for a column chunk holding NaN). `has_nan` alone is not
-   * enough: DuckDB reports it for the last row group of the file only.
+   * enough: DuckDB reports it for the last row group of the file only. Re-encoded files are
+   * always counted (their footer is not DuckDB's).
    */
   private async floatStats(f: CopiedFile, schema: Schema, maybeNaN: ReadonlySet<number>): Promise<Map<number, FloatColumnStats>> {
     const out = new Map<number, FloatColumnStats>();
@@ -633,7 +645,7 @@ export class WriteSession {
       if (e.parents.some((p) => idx.get(p)!.field.type.kind !== 'struct')) continue;
       const names = [...e.parents.map((p) => idx.get(p)!.field.name), e.field.name];
       const has = f.hasNan.get(names.join('.'));
-      if (has === true || maybeNaN.has(id)) withNan.push({ id, sql: columnPathSql(names) });
+      if (has === true || maybeNaN.has(id) || f.reencoded === true) withNan.push({ id, sql: columnPathSql(names) });
       else out.set(id, { nanCount: 0 });
     }
     if (withNan.length > 0) {

@@ -4,7 +4,8 @@
  * with the same rows for every snapshot and through the tag and the branch, and PyIceberg's
  * `plan_files` keeps exactly the data files lake's planner keeps for a set of filters (partition
  * and metrics pruning). The same table is then written to MinIO and read there by PyIceberg with
- * S3 properties (endpoint, keys, region, path-style addressing).
+ * S3 properties (endpoint, keys, region, path-style addressing). Signed zeros, fixed[L] and
+ * nanosecond timestamps (v3) read back with the values lake was given.
  */
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -202,5 +203,85 @@ def main(inp):
   it('PyIceberg reads -0.0 and 0.0 with the signs lake was given', () => {
     expect(read.double).toEqual(doubles.map(signed));
     expect(read.float).toEqual(floats.map(signed));
+  });
+});
+
+describe('fixed[L] and nanosecond timestamps in files lake writes, read by lake and PyIceberg', () => {
+  // DuckDB cannot write FIXED_LEN_BYTE_ARRAY(L) nor TIMESTAMP(NANOS, isAdjustedToUTC=true); lake
+  // re-encodes those files (src/parquet/type-rewrite.ts)
+  const fx = [[0, 0, 0, 0], [255, 1, 2, 3], [1, 2, 3, 4], null].map((v) => (v === null ? null : new Uint8Array(v)));
+  const ns = [0n, -1n, 1700000000123456789n, null];
+  const hex = (v: Uint8Array | null) => (v === null ? null : Buffer.from(v).toString('hex'));
+  let dir: string;
+  let lakeRows: { id: number; fx: string | null; tns: string | null; tzns: string | null }[];
+  let py: { rows: { id: number; fx: string | null; tns: string | null; tzns: string | null }[]; types: Record<string, string> };
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-interop-fixed-'));
+    const catalog = new ObjectStoreCatalog({ warehouse: dir });
+    await catalog.createNamespace('db');
+    const schema = schemaOf([
+      { id: 1, name: 'id', required: true, type: 'long' },
+      { id: 2, name: 'fx', required: false, type: 'fixed[4]' },
+      { id: 3, name: 'tns', required: false, type: 'timestamp_ns' },
+      { id: 4, name: 'tzns', required: false, type: 'timestamptz_ns' },
+    ]);
+    const table = await catalog.createTable('db.t', { schema, formatVersion: 3 });
+    await table.append(
+      arrowTable(
+        {
+          id: arrowColumn({ kind: 'long' }, fx.map((_x, i) => BigInt(i))),
+          fx: arrowColumn({ kind: 'fixed', length: 4 }, fx),
+          tns: arrowColumn({ kind: 'timestamp_ns' }, ns),
+          tzns: arrowColumn({ kind: 'timestamptz_ns' }, ns),
+        },
+        { id: false },
+      ),
+    );
+    const read = await table.scan().toArrow();
+    const nanos = (name: string, r: number): string | null => {
+      const col = read.getChild(name)!;
+      if (!col.isValid(r)) return null;
+      const d = col.data[0]!;
+      return String((d.values as BigInt64Array)[r]);
+    };
+    lakeRows = Array.from({ length: read.numRows }, (_x, r) => ({
+      id: Number(read.getChild('id')!.get(r)),
+      fx: hex(read.getChild('fx')!.get(r) as Uint8Array | null),
+      tns: nanos('tns', r),
+      tzns: nanos('tzns', r),
+    })).sort((a, b) => a.id - b.id);
+    py = await runPython(
+      `
+from pyiceberg.table import StaticTable
+
+def main(inp):
+    table = StaticTable.from_metadata(inp["metadata"])
+    arrow = table.scan().to_arrow().sort_by("id")
+    ns = lambda name: [None if v is None else str(v) for v in arrow.column(name).cast("int64").to_pylist()]
+    fx = [None if v is None else bytes(v).hex() for v in arrow.column("fx").to_pylist()]
+    rows = [{"id": i, "fx": f, "tns": a, "tzns": b} for i, f, a, b in zip(arrow.column("id").to_pylist(), fx, ns("tns"), ns("tzns"))]
+    return {
+        "rows": rows,
+        "types": {f.name: str(f.type) for f in arrow.schema},
+    }
+`,
+      { metadata: table.metadataLocation },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const expected = () => fx.map((v, i) => ({ id: i, fx: hex(v), tns: ns[i] === null ? null : String(ns[i]), tzns: ns[i] === null ? null : String(ns[i]) }));
+
+  it('lake reads back the bytes and the nanoseconds it wrote', () => {
+    expect(lakeRows).toEqual(expected());
+  });
+
+  it('PyIceberg reads the same rows, as fixed_size_binary(4) and nanosecond timestamps (UTC for timestamptz_ns)', () => {
+    expect(py.rows).toEqual(expected());
+    expect(py.types.fx).toBe('fixed_size_binary[4]');
+    expect(py.types.tns).toBe('timestamp[ns]');
+    expect(py.types.tzns).toMatch(/^timestamp\[ns, tz=(UTC|\+00:00)\]$/);
   });
 });

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLakeError } from '../../src/errors.js';
 import { quoteIdentifier, quoteString } from '../../src/expressions/duckdb-sql.js';
 import { arrowSchema } from '../../src/parquet/arrow-schema.js';
+import { readParquetBatches } from '../../src/parquet/reader.js';
 import { UNPARTITIONED } from '../../src/spec/partition-spec.js';
+import { decodeValue } from '../../src/spec/single-value.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { writeDataFiles } from '../../src/write/data-writer.js';
@@ -108,19 +110,88 @@ describe('every primitive type', () => {
     expect(cols.map((c) => c.name)).toEqual(['id']);
   });
 
-  it('refuses column types DuckDB cannot write as Appendix A asks, before writing anything', async () => {
-    for (const type of ['fixed[4]', 'timestamptz_ns']) {
-      const location = nextLocation();
-      const schema = schemaOf([{ id: 1, name: 'c', required: false, type }]);
-      const err = await writeDataFiles({
-        table: { schema, spec: UNPARTITIONED, location, formatVersion: 3 },
-        storage,
-        input: arrowTable({ c: arrowColumn(schema.fields[0]!.type as PrimitiveType, [null]) }),
-      }).catch((e: unknown) => e);
-      expect(isLakeError(err, 'UNSUPPORTED_FEATURE'), String(err)).toBe(true);
-      expect((err as Error).message).toContain('column c');
-      expect(await listObjects(storage, location)).toEqual([]);
-    }
+  // fixed[L] and timestamptz_ns: DuckDB writes the file, parquet-wasm re-encodes it (src/parquet/type-rewrite.ts)
+  const REENCODED: typeof PRIMITIVES = [
+    { type: { kind: 'fixed', length: 4 }, typeJson: 'fixed[4]', values: [new Uint8Array([0, 0, 0, 0]), new Uint8Array([255, 1, 2, 3]), new Uint8Array([1, 2, 3, 4]), null], physical: 'FIXED_LEN_BYTE_ARRAY', logical: null, typeLength: '4' },
+    { type: { kind: 'timestamptz_ns' }, typeJson: 'timestamptz_ns', values: [0n, -1n, 1700000000123456789n, -1000000000000000001n, null], physical: 'INT64', logical: /TimestampType\(isAdjustedToUTC=1, unit=TimeUnit\(.*NANOS=NanoSeconds/ },
+  ];
+
+  it('writes fixed[L] and timestamptz_ns as Appendix A asks (with every other type in the same file), with field ids, values and metrics', async () => {
+    const all = [...PRIMITIVES, ...REENCODED];
+    const fields = all.map((p, i) => ({ id: i + 1, name: `c_${p.typeJson.replace(/\W+/g, '_')}`, required: p.type.kind === 'fixed', type: p.typeJson }));
+    const schema = schemaOf(fields);
+    const columns: Record<string, arrow.Data> = {};
+    all.forEach((p, i) => (columns[fields[i]!.name] = arrowColumn(p.type, cycle(p.type.kind === 'fixed' ? p.values.filter((v) => v !== null) : p.values))));
+    const files = await writeDataFiles({
+      table: { schema, spec: UNPARTITIONED, location: nextLocation(), properties: {}, formatVersion: 3 },
+      storage,
+      input: arrowTable(columns, { [fields[PRIMITIVES.length]!.name]: false }),
+    });
+    expect(files).toHaveLength(1);
+    const file = files[0]!;
+    expect(file.recordCount).toBe(ROWS);
+    const parquetSchema = await query(`SELECT name, type, type_length, field_id, logical_type, repetition_type FROM parquet_schema(${quoteString(file.filePath)})`);
+    all.forEach((p, i) => {
+      const entry = parquetSchema.find((r) => r.name === fields[i]!.name);
+      expect(entry, fields[i]!.name).toBeDefined();
+      expect(Number(entry!.field_id)).toBe(i + 1);
+      expect(entry!.type, fields[i]!.name).toBe(p.physical);
+      if (p.typeLength !== undefined) expect(String(entry!.type_length)).toBe(p.typeLength);
+      // parquet-wasm 0.8.0 writes uuid without the UUID logical type (see src/parquet/type-rewrite.ts)
+      if (p.logical !== null && p.type.kind !== 'uuid') expect(String(entry!.logical_type), fields[i]!.name).toMatch(p.logical);
+      expect(entry!.repetition_type).toBe(fields[i]!.required ? 'REQUIRED' : 'OPTIONAL');
+    });
+    // uuid: DuckDB reads a FIXED_LEN_BYTE_ARRAY(16) without the UUID logical type as BLOB
+    const uuidText = (col: string) => `CASE WHEN ${col} IS NULL THEN NULL ELSE CAST(CAST(hex(${col}) AS UUID) AS VARCHAR) END`;
+    const select = all.map((p, i) => `${p.type.kind === 'uuid' ? uuidText(quoteIdentifier(fields[i]!.name)) : identitySql(p.type, quoteIdentifier(fields[i]!.name))} AS v${i}`).join(', ');
+    const rows = await query(`SELECT ${select} FROM read_parquet(${quoteString(file.filePath)}, hive_partitioning = false)`);
+    // timestamptz_ns: DuckDB 1.5 reads TIMESTAMP(NANOS, isAdjustedToUTC) as microsecond TIMESTAMPTZ;
+    // lake's reader (parquet-wasm) gives the nanoseconds
+    const batches: arrow.RecordBatch[] = [];
+    for await (const b of readParquetBatches({ path: file.filePath })) batches.push(b);
+    const nsName = fields[PRIMITIVES.length + 1]!.name;
+    const nsValues = new arrow.Table(batches).getChild(nsName)!;
+    expect(String(nsValues.type)).toBe('Timestamp<NANOSECOND, UTC>');
+    const raw = nsValues.data.flatMap((d) => Array.from({ length: d.length }, (_x, r) => (d.getValid(r) ? (d.values as BigInt64Array)[r]! : null)));
+    expect(raw).toEqual(cycle(REENCODED[1]!.values));
+    all.forEach((p, i) => {
+      if (p.type.kind === 'timestamptz_ns') return;
+      const expected = cycle(p.type.kind === 'fixed' ? p.values.filter((v) => v !== null) : p.values);
+      const actual = rows.map((r) => (p.type.kind === 'uuid' ? r[`v${i}`] : partitionValueFromSql({ kind: 'identity' }, p.type, r[`v${i}`])));
+      actual.forEach((a, row) => expect(sameValue(a, expected[row] ?? null), `${p.typeJson} row ${row}: ${String(a)} vs ${String(expected[row])}`).toBe(true));
+    });
+    // metrics from the re-encoded footer
+    const fx = PRIMITIVES.length + 1;
+    expect(file.valueCounts!.get(fx)).toBe(ROWS);
+    expect(file.nullValueCounts!.get(fx)).toBe(0);
+    expect([...decodeValue({ kind: 'fixed', length: 4 }, file.lowerBounds!.get(fx)!) as Uint8Array]).toEqual([0, 0, 0, 0]);
+    expect([...decodeValue({ kind: 'fixed', length: 4 }, file.upperBounds!.get(fx)!) as Uint8Array]).toEqual([255, 1, 2, 3]);
+    const ns = PRIMITIVES.length + 2;
+    expect(file.nullValueCounts!.get(ns)).toBe(cycle(REENCODED[1]!.values).filter((v) => v === null).length);
+    expect(decodeValue({ kind: 'timestamptz_ns' }, file.lowerBounds!.get(ns)!)).toBe(-1000000000000000001n);
+    expect(decodeValue({ kind: 'timestamptz_ns' }, file.upperBounds!.get(ns)!)).toBe(1700000000123456789n);
+    const fl = PRIMITIVES.findIndex((p) => p.type.kind === 'float') + 1;
+    expect(file.nanValueCounts!.get(fl)).toBe(0);
+  });
+
+  it('refuses fixed[L] values of another length, before writing anything', async () => {
+    const location = nextLocation();
+    const schema = schemaOf([{ id: 1, name: 'c', required: false, type: 'fixed[4]' }]);
+    const input = arrowTable({ c: arrowColumn({ kind: 'binary' }, [new Uint8Array([1, 2, 3, 4]), new Uint8Array([1, 2, 3])]) });
+    const err = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location, formatVersion: 3 }, storage, input }).catch((e: unknown) => e);
+    expect(isLakeError(err, 'INVALID_INPUT'), String(err)).toBe(true);
+    expect((err as Error).message).toContain('column c');
+    expect((err as Error).message).toContain('4 bytes');
+    expect(await listObjects(storage, location)).toEqual([]);
+  });
+
+  it('refuses column types lake does not write yet, before writing anything', async () => {
+    const location = nextLocation();
+    const schema = schemaOf([{ id: 1, name: 'c', required: false, type: 'variant' }]);
+    const err = await writeDataFiles({ table: { schema, spec: UNPARTITIONED, location, formatVersion: 3 }, storage, input: arrowTable({ c: arrowColumn({ kind: 'binary' }, [null]) }) }).catch((e: unknown) => e);
+    expect(isLakeError(err, 'UNSUPPORTED_FEATURE'), String(err)).toBe(true);
+    expect((err as Error).message).toContain('column c');
+    expect(await listObjects(storage, location)).toEqual([]);
   });
 });
 
