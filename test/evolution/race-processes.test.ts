@@ -3,7 +3,6 @@
  * changes all land (the losers re-apply theirs on the winner's schema), incompatible ones leave
  * exactly one winner and a clear COMMIT_CONFLICT for the others; no change is lost or half-applied.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -12,17 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStoreCatalog } from '../../catalog/object-store-catalog.js';
 import { indexSchema, parseSchema } from '../../src/spec/schema.js';
 import { currentSchema } from '../../src/spec/table-metadata.js';
-import { cacheDir, repoRoot } from '../support/cache.js';
+import { awaitStartLine, compileForChildren, raceProcesses } from '../support/processes.js';
 
 let build: string;
 let warehouse: string;
 
 beforeAll(async () => {
-  // Child processes run plain JS: compile the project into a private folder inside the repository
-  // (so its imports resolve from node_modules), independent of whatever is in dist/.
-  build = cacheDir('test-build', randomUUID());
-  const tsc = path.join(repoRoot(), 'node_modules', 'typescript', 'bin', 'tsc');
-  spawnSync(process.execPath, [tsc, '-p', path.join(repoRoot(), 'tsconfig.json'), '--outDir', build], { encoding: 'utf8' });
+  build = compileForChildren();
   warehouse = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-evolve-race-'));
 }, 180_000);
 
@@ -56,12 +51,7 @@ async function race(table: string, changeArgs: string[][]): Promise<Outcome[]> {
     const catalog = new ObjectStoreCatalog({ warehouse, commitOptions: { retry: { numRetries: 20, minWaitMs: 1, maxWaitMs: 20 } } });
     const t = await catalog.loadTable(table);
     const changes = parseEvolveArgs(JSON.parse(args));
-    process.stdout.write('ready\\n');
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(go)) {
-      if (Date.now() > deadline) throw new Error('never told to start');
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    ${awaitStartLine('go')}
     let out;
     try {
       const r = await newEvolution({ metadata: t.metadata, io: t.io, committer: t }, changes).commit();
@@ -71,35 +61,7 @@ async function race(table: string, changeArgs: string[][]): Promise<Outcome[]> {
     }
     process.stdout.write(JSON.stringify(out) + '\\n');
   `;
-  const procs = changeArgs.map((args, i) => {
-    const p = spawn(process.execPath, ['--input-type=module', '-e', child, warehouse, table, go, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const ready = new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (out.includes('ready')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-      p.on('exit', () => {
-        clearInterval(check);
-        if (!out.includes('ready')) reject(new Error(`process ${i} exited early: ${err}`));
-      });
-    });
-    const done = new Promise<Outcome>((resolve, reject) =>
-      p.on('exit', (code) => {
-        if (code !== 0) return reject(new Error(`process ${i} exited with ${code}: ${err}`));
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as Outcome);
-      }),
-    );
-    return { ready, done };
-  });
-  await Promise.all(procs.map((p) => p.ready));
-  await fs.writeFile(go, 'go');
-  return Promise.all(procs.map((p) => p.done));
+  return raceProcesses<Outcome>(child, changeArgs.map((args) => [warehouse, table, go, JSON.stringify(args)]), go);
 }
 
 async function newTable(name: string) {

@@ -1,7 +1,6 @@
 /**
  * Local-disk specifics: location forms, temp-file hygiene, and atomic creates across OS processes.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -9,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/errors.js';
 import { LOCAL_TEMP_PREFIX, LocalStorage } from '../../src/storage/local.js';
-import { cacheDir, repoRoot } from '../support/cache.js';
+import { awaitStartLine, compileForChildren, raceProcesses } from '../support/processes.js';
 
 const storage = new LocalStorage();
 const dec = new TextDecoder();
@@ -88,11 +87,7 @@ describe('LocalStorage atomic create across OS processes', () => {
   let build: string;
 
   beforeAll(() => {
-    // Child processes run plain JS: compile the project into a private folder inside the repository
-    // (so its imports resolve from node_modules), independent of whatever is in dist/.
-    build = cacheDir('test-build', randomUUID());
-    const tsc = path.join(repoRoot(), 'node_modules', 'typescript', 'bin', 'tsc');
-    spawnSync(process.execPath, [tsc, '-p', path.join(repoRoot(), 'tsconfig.json'), '--outDir', build], { encoding: 'utf8' });
+    build = compileForChildren();
   }, 120_000);
   afterAll(async () => {
     await fs.rm(build, { recursive: true, force: true });
@@ -108,50 +103,16 @@ describe('LocalStorage atomic create across OS processes', () => {
       import { existsSync } from 'node:fs';
       import { LocalStorage } from ${JSON.stringify(module)};
       const [dir, id, keys, go] = process.argv.slice(1); // node -e: the script has no argv entry
-      const deadline = Date.now() + 60_000;
       const s = new LocalStorage();
-      process.stdout.write('ready\\n');
-      while (!existsSync(go)) {
-        if (Date.now() > deadline) throw new Error('never told to start');
-        await new Promise((r) => setTimeout(r, 2));
-      }
+      ${awaitStartLine('go')}
       const results = await Promise.all(Array.from({ length: Number(keys) }, async (_, k) => {
         try { await s.writeIfAbsent(dir + '/key-' + k + '/v1.metadata.json', id); return 'won'; }
         catch (e) { return e.code ?? String(e); }
       }));
       process.stdout.write(JSON.stringify(results) + '\\n');
     `;
-    const procs = Array.from({ length: 6 }, (_, i) => {
-      const p = spawn(process.execPath, ['--input-type=module', '-e', child, raceDir, `proc-${i}`, String(keys), go], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const ready = new Promise<void>((resolve, reject) => {
-        const check = setInterval(() => {
-          if (out.includes('ready')) {
-            clearInterval(check);
-            resolve();
-          }
-        }, 5);
-        p.on('exit', () => {
-          clearInterval(check);
-          if (!out.includes('ready')) reject(new Error(`child ${i} exited early: ${err}`));
-        });
-      });
-      const done = new Promise<string[]>((resolve, reject) =>
-        p.on('exit', (code) => {
-          if (code !== 0) return reject(new Error(`child ${i} exited with ${code}: ${err}`));
-          resolve(JSON.parse(out.trim().split('\n').pop()!) as string[]);
-        }),
-      );
-      return { ready, done };
-    });
-    await Promise.all(procs.map((p) => p.ready));
-    await fs.writeFile(go, 'go');
-    const results = await Promise.all(procs.map((p) => p.done));
+    const argLists = Array.from({ length: 6 }, (_, i) => [raceDir, `proc-${i}`, String(keys), go]);
+    const results = await raceProcesses<string[]>(child, argLists, go);
 
     for (let k = 0; k < keys; k++) {
       const outcomes = results.map((r) => r[k]);
