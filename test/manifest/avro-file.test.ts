@@ -6,8 +6,8 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { readAvroHeader } from '../../src/manifest/avro-file.js';
 import { readManifestList, writeManifestList } from '../../src/manifest/index.js';
-import { isLakeError } from '../../src/errors.js';
 import type { ManifestFile } from '../../src/spec/data-file.js';
+import { thrown } from '../support/errors.js';
 
 function manifests(n: number): ManifestFile[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -45,16 +45,6 @@ async function decodeWithAvsc(bytes: Uint8Array): Promise<{ codec: string; recor
   return { codec, records };
 }
 
-function lakeErrorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(isLakeError(e), String(e)).toBe(true);
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
-
 describe('Avro container files', () => {
   for (const codec of ['null', 'deflate'] as const) {
     it(`writes standard container files with several blocks (${codec})`, async () => {
@@ -90,9 +80,9 @@ describe('Avro container files', () => {
     const w = writeManifestList({ formatVersion: 2, snapshotId: 5n, sequenceNumber: 3n, manifests: manifests(3), codec: 'deflate' });
     const bad = Uint8Array.from(w.bytes);
     bad[bad.length - 1] ^= 0xff; // last sync marker byte
-    expect(lakeErrorOf(() => readManifestList(bad)).message).toMatch(/sync marker/);
-    expect(lakeErrorOf(() => readManifestList(w.bytes.subarray(0, w.bytes.length - 30))).code).toBe('INVALID_METADATA');
-    expect(lakeErrorOf(() => readManifestList(Buffer.from('PAR1 not avro'))).code).toBe('INVALID_METADATA');
+    expect(thrown(() => readManifestList(bad)).message).toMatch(/sync marker/);
+    expect(thrown(() => readManifestList(w.bytes.subarray(0, w.bytes.length - 30))).code).toBe('INVALID_METADATA');
+    expect(thrown(() => readManifestList(Buffer.from('PAR1 not avro'))).code).toBe('INVALID_METADATA');
   });
 
   it('refuses codecs other than null and deflate with UNSUPPORTED_FEATURE', () => {
@@ -111,7 +101,7 @@ describe('Avro container files', () => {
         meta: { 'avro.schema': Buffer.from('{"type":"record","name":"manifest_file","fields":[]}'), 'avro.codec': Buffer.from(codec) },
         sync: Buffer.alloc(16),
       });
-      const e = lakeErrorOf(() => readManifestList(bytes));
+      const e = thrown(() => readManifestList(bytes));
       expect(e.code).toBe('UNSUPPORTED_FEATURE');
       expect(e.message).toContain(codec);
     }

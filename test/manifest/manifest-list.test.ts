@@ -12,9 +12,9 @@ import {
   sameId,
   writeManifestList,
 } from '../../src/manifest/index.js';
-import { isLakeError } from '../../src/errors.js';
 import type { ManifestFile } from '../../src/spec/data-file.js';
 import { CORPUS } from './corpus.js';
+import { thrown } from '../support/errors.js';
 
 function manifest(path: string, extra: Partial<ManifestFile> = {}): ManifestFile {
   return {
@@ -34,16 +34,6 @@ function manifest(path: string, extra: Partial<ManifestFile> = {}): ManifestFile
     partitions: [{ containsNull: false, containsNan: false, lowerBound: Uint8Array.of(1, 0, 0, 0), upperBound: Uint8Array.of(9, 0, 0, 0) }],
     ...extra,
   };
-}
-
-function lakeErrorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(isLakeError(e), String(e)).toBe(true);
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 describe('writeManifestList / readManifestList', () => {
@@ -70,14 +60,14 @@ describe('writeManifestList / readManifestList', () => {
 
   it('refuses an unassigned sequence number of another snapshot, and missing counts in v2', () => {
     const foreign = manifest('x.avro', { addedSnapshotId: 3n, sequenceNumber: UNASSIGNED_SEQUENCE_NUMBER });
-    expect(lakeErrorOf(() => writeManifestList({ formatVersion: 2, snapshotId: 5n, sequenceNumber: 4n, manifests: [foreign] })).message).toMatch(
+    expect(thrown(() => writeManifestList({ formatVersion: 2, snapshotId: 5n, sequenceNumber: 4n, manifests: [foreign] })).message).toMatch(
       /unassigned sequence number/,
     );
     const noCounts = manifest('x.avro', { addedRowsCount: undefined });
-    expect(lakeErrorOf(() => writeManifestList({ formatVersion: 2, snapshotId: 5n, sequenceNumber: 4n, manifests: [noCounts] })).code).toBe(
+    expect(thrown(() => writeManifestList({ formatVersion: 2, snapshotId: 5n, sequenceNumber: 4n, manifests: [noCounts] })).code).toBe(
       'INVALID_INPUT',
     );
-    expect(lakeErrorOf(() => writeManifestList({ formatVersion: 2, snapshotId: 5n, manifests: [] })).message).toMatch(/sequence number/);
+    expect(thrown(() => writeManifestList({ formatVersion: 2, snapshotId: 5n, manifests: [] })).message).toMatch(/sequence number/);
   });
 
   it('writes v1 lists without content and sequence numbers, and reads them with the defaults', () => {
@@ -95,7 +85,7 @@ describe('writeManifestList / readManifestList', () => {
     // Counts are optional in v1: missing ones stay unknown.
     const sparse = writeManifestList({ formatVersion: 1, snapshotId: 9n, manifests: [manifest('b', { sequenceNumber: 0n, minSequenceNumber: 0n, addedFilesCount: undefined, addedRowsCount: undefined })] });
     expect(readManifestList(sparse.bytes).manifests[0]!.addedFilesCount).toBeUndefined();
-    expect(lakeErrorOf(() => writeManifestList({ formatVersion: 1, snapshotId: 9n, manifests: [manifest('d', { content: 1 })] })).message).toMatch(/v1/);
+    expect(thrown(() => writeManifestList({ formatVersion: 1, snapshotId: 9n, manifests: [manifest('d', { content: 1 })] })).message).toMatch(/v1/);
   });
 
   it('assigns first_row_id to v3 data manifests as in the spec row lineage example', () => {
@@ -119,7 +109,7 @@ describe('writeManifestList / readManifestList', () => {
     expect(list.firstRowId).toBe(1000n);
     expect(list.manifests).toEqual(w.manifests);
     expect(list.manifests.map((m) => m.sequenceNumber)).toEqual([1n, 8n, 8n, 8n, 8n]);
-    expect(lakeErrorOf(() => writeManifestList({ formatVersion: 3, snapshotId: 7n, sequenceNumber: 8n, manifests: [] })).message).toMatch(/first-row-id/);
+    expect(thrown(() => writeManifestList({ formatVersion: 3, snapshotId: 7n, sequenceNumber: 8n, manifests: [] })).message).toMatch(/first-row-id/);
   });
 
   it('stores ids above int64 max as their signed 64-bit pattern', () => {
@@ -178,7 +168,7 @@ describe('manifest list vectors (vectors-manifest-list-avro)', () => {
   });
 
   it('refuses the encrypted v3 list with a clear error', () => {
-    const e = lakeErrorOf(() => readManifestList(readFileSync(join(dir, 'manifest-list-v3-encrypted.avro'))));
+    const e = thrown(() => readManifestList(readFileSync(join(dir, 'manifest-list-v3-encrypted.avro'))));
     expect(e.code).toBe('UNSUPPORTED_FEATURE');
     expect(e.message).toMatch(/encrypted/);
   });

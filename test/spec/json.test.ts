@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   JsonFields,
   decodeJsonBytes,
@@ -14,18 +13,9 @@ import {
   parseJson,
   stringifyJson,
 } from '../../src/util/json.js';
+import { thrown } from '../support/errors.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/conformance', import.meta.url));
-
-function failure(fn: () => unknown): LakeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LakeError);
-    return e as LakeError;
-  }
-  throw new Error('expected a LakeError');
-}
 
 describe('parseJson', () => {
   const samples = [
@@ -95,7 +85,7 @@ describe('parseJson', () => {
   for (const [text, message] of bad) {
     it(`rejects ${JSON.stringify(text)}`, () => {
       expect(() => JSON.parse(text)).toThrow();
-      const e = failure(() => parseJson(text));
+      const e = thrown(() => parseJson(text));
       expect(e.code).toBe('INVALID_METADATA');
       expect(e.message).toMatch(message);
       expect(e.message).toMatch(/^invalid JSON at line \d+ column \d+/);
@@ -103,13 +93,13 @@ describe('parseJson', () => {
   }
 
   it('reports line and column, and the requested error code', () => {
-    const e = failure(() => parseJson('{\n  "a": 1,\n  "b": ?\n}', { errorCode: 'INVALID_INPUT' }));
+    const e = thrown(() => parseJson('{\n  "a": 1,\n  "b": ?\n}', { errorCode: 'INVALID_INPUT' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/^invalid JSON at line 3 column 8: unexpected character "\?"/);
   });
 
   it('refuses absurd nesting instead of overflowing the stack', () => {
-    expect(failure(() => parseJson('['.repeat(10000) + ']'.repeat(10000))).message).toMatch(/nesting too deep/);
+    expect(thrown(() => parseJson('['.repeat(10000) + ']'.repeat(10000))).message).toMatch(/nesting too deep/);
   });
 });
 
@@ -139,12 +129,12 @@ describe('stringifyJson', () => {
 
   it('rejects values JSON cannot hold', () => {
     for (const exact of [false, true]) {
-      expect(failure(() => stringifyJson({ x: NaN }, { exact })).message).toMatch(/non-finite number NaN/);
-      expect(failure(() => stringifyJson([Infinity], { exact })).message).toMatch(/non-finite/);
-      expect(failure(() => stringifyJson({ f: () => 1 }, { exact })).message).toMatch(/cannot write a function/);
+      expect(thrown(() => stringifyJson({ x: NaN }, { exact })).message).toMatch(/non-finite number NaN/);
+      expect(thrown(() => stringifyJson([Infinity], { exact })).message).toMatch(/non-finite/);
+      expect(thrown(() => stringifyJson({ f: () => 1 }, { exact })).message).toMatch(/cannot write a function/);
       const cyclic: Record<string, unknown> = { big: 1n };
       cyclic.self = cyclic;
-      expect(failure(() => stringifyJson(cyclic, { exact })).message).toMatch(/cyclic/);
+      expect(thrown(() => stringifyJson(cyclic, { exact })).message).toMatch(/cyclic/);
       // The same object twice (not a cycle) is fine.
       const shared = { a: 1n };
       expect(stringifyJson([shared, shared], { exact })).toBe('[{"a":1},{"a":1}]');
@@ -209,7 +199,7 @@ describe('gzip helpers', () => {
   });
 
   it('rejects corrupt gzip and invalid UTF-8', () => {
-    expect(failure(() => decodeJsonBytes(new Uint8Array([0x1f, 0x8b, 1, 2, 3]))).message).toMatch(/corrupt gzip-compressed JSON/);
+    expect(thrown(() => decodeJsonBytes(new Uint8Array([0x1f, 0x8b, 1, 2, 3]))).message).toMatch(/corrupt gzip-compressed JSON/);
     expect(() => decodeJsonBytes(new Uint8Array([0x7b, 0xff, 0x7d]))).toThrow();
   });
 
@@ -244,15 +234,15 @@ describe('JsonFields', () => {
     expect(jsonToBigInt(7n, 'x')).toBe(7n);
   });
   it('names the object and field in errors', () => {
-    expect(failure(() => f.int('missing')).message).toBe('thing: missing required field "missing"');
-    expect(failure(() => f.int('fl')).message).toMatch(/thing: field "fl" must be a 32-bit integer, got 1.5/);
-    expect(failure(() => f.int('huge')).message).toMatch(/must be a 32-bit integer/);
-    expect(failure(() => f.long('u65')).message).toMatch(/out of the 64-bit range/);
-    expect(failure(() => f.safeLong('big')).message).toMatch(/within ±2\^53/);
-    expect(failure(() => f.str('i')).message).toMatch(/field "i" must be a string, got 5/);
-    expect(failure(() => f.strMap('bad')).message).toMatch(/value of "k" in "bad" must be a string/);
-    expect(failure(() => f.intList('sl')).message).toMatch(/element 0 of "sl" must be a 32-bit integer/);
-    expect(failure(() => new JsonFields([], 'root', 'INVALID_INPUT')).code).toBe('INVALID_INPUT');
-    expect(failure(() => jsonToBigInt('1', 'x')).message).toMatch(/x must be an integer/);
+    expect(thrown(() => f.int('missing')).message).toBe('thing: missing required field "missing"');
+    expect(thrown(() => f.int('fl')).message).toMatch(/thing: field "fl" must be a 32-bit integer, got 1.5/);
+    expect(thrown(() => f.int('huge')).message).toMatch(/must be a 32-bit integer/);
+    expect(thrown(() => f.long('u65')).message).toMatch(/out of the 64-bit range/);
+    expect(thrown(() => f.safeLong('big')).message).toMatch(/within ±2\^53/);
+    expect(thrown(() => f.str('i')).message).toMatch(/field "i" must be a string, got 5/);
+    expect(thrown(() => f.strMap('bad')).message).toMatch(/value of "k" in "bad" must be a string/);
+    expect(thrown(() => f.intList('sl')).message).toMatch(/element 0 of "sl" must be a 32-bit integer/);
+    expect(thrown(() => new JsonFields([], 'root', 'INVALID_INPUT')).code).toBe('INVALID_INPUT');
+    expect(thrown(() => jsonToBigInt('1', 'x')).message).toMatch(/x must be an integer/);
   });
 });

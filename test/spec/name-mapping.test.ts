@@ -2,7 +2,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   fieldIdForNamePath,
   findMappedField,
@@ -15,6 +14,7 @@ import {
 } from '../../src/spec/name-mapping.js';
 import type { Schema } from '../../src/spec/schema.js';
 import { currentSchema, parseTableMetadata } from '../../src/spec/table-metadata.js';
+import { thrown } from '../support/errors.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/conformance', import.meta.url));
 
@@ -25,16 +25,6 @@ const SPEC_EXAMPLE = `[ { "field-id": 1, "names": ["id", "record_id"] },
        { "field-id": 4, "names": ["latitude", "lat"] },
        { "field-id": 5, "names": ["longitude", "long"] }
      ] } ]`;
-
-function failure(fn: () => unknown): LakeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LakeError);
-    return e as LakeError;
-  }
-  throw new Error('expected a LakeError');
-}
 
 describe('name mapping', () => {
   it('parses and serializes the spec example', () => {
@@ -79,12 +69,12 @@ describe('name mapping', () => {
   });
 
   it('rejects invalid mappings', () => {
-    expect(failure(() => parseNameMapping('[{"field-id":1,"names":["a"]},{"field-id":1,"names":["b"]}]')).message).toMatch(/field id 1 is not unique/);
-    expect(failure(() => parseNameMapping('{"a":1}')).message).toMatch(/must be a list of field mappings/);
-    expect(failure(() => parseNameMapping('[{"field-id":"x","names":["a"]}]')).message).toMatch(/"field-id" must be a 32-bit integer/);
-    expect(failure(() => parseNameMapping('[{"field-id":1,"names":[2]}]')).message).toMatch(/element 0 of "names" must be a string/);
-    expect(failure(() => parseNameMapping('[oops]')).code).toBe('INVALID_METADATA');
-    expect(failure(() => parseNameMapping('[1]', 'INVALID_INPUT')).code).toBe('INVALID_INPUT');
+    expect(thrown(() => parseNameMapping('[{"field-id":1,"names":["a"]},{"field-id":1,"names":["b"]}]')).message).toMatch(/field id 1 is not unique/);
+    expect(thrown(() => parseNameMapping('{"a":1}')).message).toMatch(/must be a list of field mappings/);
+    expect(thrown(() => parseNameMapping('[{"field-id":"x","names":["a"]}]')).message).toMatch(/"field-id" must be a 32-bit integer/);
+    expect(thrown(() => parseNameMapping('[{"field-id":1,"names":[2]}]')).message).toMatch(/element 0 of "names" must be a string/);
+    expect(thrown(() => parseNameMapping('[oops]')).code).toBe('INVALID_METADATA');
+    expect(thrown(() => parseNameMapping('[1]', 'INVALID_INPUT')).code).toBe('INVALID_INPUT');
   });
 
   it('builds a mapping from a schema as MappingUtil.create does', () => {

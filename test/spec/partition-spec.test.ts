@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   isoDateToDays,
   isoTimeToMicros,
@@ -30,18 +29,9 @@ import { parseDecimal } from '../../src/spec/single-value.js';
 import { type Transform, parseTransform } from '../../src/spec/transforms.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
 import { decodeJsonBytes, parseJson } from '../../src/util/json.js';
+import { thrown } from '../support/errors.js';
 
 const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname;
-
-function thrown(f: () => unknown): LakeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a LakeError, nothing was thrown');
-}
 
 const SCHEMA: Schema = parseSchema({
   type: 'struct',

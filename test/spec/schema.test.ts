@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   type Schema,
   findColumnName,
@@ -11,16 +10,7 @@ import {
   schemaToJson,
   validateSchema,
 } from '../../src/spec/schema.js';
-
-function thrown(f: () => unknown): LakeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a LakeError, nothing was thrown');
-}
+import { thrown } from '../support/errors.js';
 
 const JSON_SCHEMA = {
   type: 'struct',

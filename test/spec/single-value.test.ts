@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   civilFromDays,
   daysFromCivil,
@@ -37,18 +36,9 @@ import {
 } from '../../src/spec/single-value.js';
 import { type IcebergType, type PrimitiveType, parsePrimitiveType, parseType } from '../../src/spec/types.js';
 import { parseJson, stringifyJson } from '../../src/util/json.js';
+import { thrown } from '../support/errors.js';
 
 const P = (text: string): PrimitiveType => parsePrimitiveType(text);
-
-function thrown(f: () => unknown): LakeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a LakeError, nothing was thrown');
-}
 
 function negNaN(): number {
   const dv = new DataView(new ArrayBuffer(8));

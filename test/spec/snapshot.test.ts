@@ -2,7 +2,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import { parseJson, stringifyJson } from '../../src/util/json.js';
 import {
   type Snapshot,
@@ -20,6 +19,7 @@ import {
   snapshotToJson,
 } from '../../src/spec/snapshot.js';
 import { type TableMetadata, parseTableMetadata } from '../../src/spec/table-metadata.js';
+import { thrown } from '../support/errors.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/conformance', import.meta.url));
 
@@ -27,16 +27,6 @@ function corpusTable(caseName: string): TableMetadata {
   if (!existsSync(CORPUS)) throw new Error(`conformance corpus not found at ${CORPUS}`);
   const expected = JSON.parse(readFileSync(join(CORPUS, caseName, 'EXPECTED.json'), 'utf8')) as { metadata_file: string };
   return parseTableMetadata(readFileSync(join(CORPUS, caseName, expected.metadata_file)));
-}
-
-function failure(fn: () => unknown): LakeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LakeError);
-    return e as LakeError;
-  }
-  throw new Error('expected a LakeError');
 }
 
 describe('snapshot JSON', () => {
@@ -66,21 +56,21 @@ describe('snapshot JSON', () => {
   });
 
   it('rejects bad snapshots', () => {
-    expect(failure(() => parseSnapshot({ 'snapshot-id': 1, 'timestamp-ms': 5 })).message).toMatch(/snapshot 1: missing "manifest-list"/);
-    expect(failure(() => parseSnapshot({ 'timestamp-ms': 5, 'manifest-list': 'x' })).message).toMatch(/snapshot: missing required field "snapshot-id"/);
-    expect(failure(() => parseSnapshot({ 'snapshot-id': 1, 'timestamp-ms': 5, 'manifest-list': 'x', summary: { operation: 'append', n: 3 } })).message).toMatch(
+    expect(thrown(() => parseSnapshot({ 'snapshot-id': 1, 'timestamp-ms': 5 })).message).toMatch(/snapshot 1: missing "manifest-list"/);
+    expect(thrown(() => parseSnapshot({ 'timestamp-ms': 5, 'manifest-list': 'x' })).message).toMatch(/snapshot: missing required field "snapshot-id"/);
+    expect(thrown(() => parseSnapshot({ 'snapshot-id': 1, 'timestamp-ms': 5, 'manifest-list': 'x', summary: { operation: 'append', n: 3 } })).message).toMatch(
       /value of "n" in "summary" must be a string/,
     );
-    expect(failure(() => parseSnapshot({ 'snapshot-id': 1, 'timestamp-ms': 5, 'manifest-list': 'x', summary: [] })).message).toMatch(/"summary" must be an object/);
-    expect(failure(() => parseSnapshot({ 'snapshot-id': 1, 'manifest-list': 'x' }, 'INVALID_INPUT')).code).toBe('INVALID_INPUT');
+    expect(thrown(() => parseSnapshot({ 'snapshot-id': 1, 'timestamp-ms': 5, 'manifest-list': 'x', summary: [] })).message).toMatch(/"summary" must be an object/);
+    expect(thrown(() => parseSnapshot({ 'snapshot-id': 1, 'manifest-list': 'x' }, 'INVALID_INPUT')).code).toBe('INVALID_INPUT');
   });
 
   it('refs', () => {
     const r = parseSnapshotRef({ 'snapshot-id': 3, type: 'BRANCH', 'min-snapshots-to-keep': 2, 'max-snapshot-age-ms': 10, 'max-ref-age-ms': 9223372036854775807n }, 'b');
     expect(r).toEqual({ snapshotId: 3n, type: 'branch', minSnapshotsToKeep: 2, maxSnapshotAgeMs: 10n, maxRefAgeMs: 9223372036854775807n });
     expect(stringifyJson(snapshotRefToJson(r))).toBe('{"snapshot-id":3,"type":"branch","min-snapshots-to-keep":2,"max-snapshot-age-ms":10,"max-ref-age-ms":9223372036854775807}');
-    expect(failure(() => parseSnapshotRef({ 'snapshot-id': 3, type: 'tag', 'max-snapshot-age-ms': 1 }, 't')).message).toMatch(/snapshot ref "t": tags do not support max-snapshot-age-ms/);
-    expect(failure(() => parseSnapshotRef({ 'snapshot-id': 3, type: 'branch', 'min-snapshots-to-keep': 0 }, 'b')).message).toMatch(/min-snapshots-to-keep must be greater than 0/);
+    expect(thrown(() => parseSnapshotRef({ 'snapshot-id': 3, type: 'tag', 'max-snapshot-age-ms': 1 }, 't')).message).toMatch(/snapshot ref "t": tags do not support max-snapshot-age-ms/);
+    expect(thrown(() => parseSnapshotRef({ 'snapshot-id': 3, type: 'branch', 'min-snapshots-to-keep': 0 }, 'b')).message).toMatch(/min-snapshots-to-keep must be greater than 0/);
   });
 });
 
@@ -126,13 +116,13 @@ describe('history helpers', () => {
     expect(ids(ancestorsOf(m, 3n))).toEqual([3n, 2n, 1n]);
     expect(ids(ancestorsOf(m, 4n))).toEqual([4n, 2n, 1n]);
     expect(ids(ancestorsOf(m, 5n))).toEqual([5n]);
-    const e = failure(() => ancestorsOf(m, 42n));
+    const e = thrown(() => ancestorsOf(m, 42n));
     expect(e.code).toBe('SNAPSHOT_NOT_FOUND');
   });
 
   it('detects ancestry cycles', () => {
     const cyc = { snapshots: [{ ...m.snapshots[0]!, parentSnapshotId: 2n }, m.snapshots[1]!] };
-    expect(failure(() => ancestorsOf(cyc, 2n)).message).toMatch(/cycle/);
+    expect(thrown(() => ancestorsOf(cyc, 2n)).message).toMatch(/cycle/);
   });
 
   it('isAncestorOf and ancestorsBetween', () => {
@@ -155,11 +145,11 @@ describe('history helpers', () => {
     expect(snapshotAsOf(m, 2000).snapshotId).toBe(2n);
     expect(snapshotAsOf(m, 2999).snapshotId).toBe(2n);
     expect(snapshotAsOf(m, 10_000).snapshotId).toBe(3n);
-    const early = failure(() => snapshotAsOf(m, 999));
+    const early = thrown(() => snapshotAsOf(m, 999));
     expect(early.code).toBe('SNAPSHOT_NOT_FOUND');
     expect(early.message).toMatch(/no snapshot as of 1970-01-01T00:00:00.999Z: the oldest snapshot-log entry is at 1970-01-01T00:00:01.000Z/);
-    expect(failure(() => snapshotAsOf({ ...m, snapshotLog: [] }, 5000)).message).toMatch(/snapshot log is empty/);
-    expect(failure(() => snapshotAsOf({ ...m, snapshotLog: [{ timestampMs: 10, snapshotId: 77n }] }, 5000)).message).toMatch(/snapshot 77.*has expired/);
+    expect(thrown(() => snapshotAsOf({ ...m, snapshotLog: [] }, 5000)).message).toMatch(/snapshot log is empty/);
+    expect(thrown(() => snapshotAsOf({ ...m, snapshotLog: [{ timestampMs: 10, snapshotId: 77n }] }, 5000)).message).toMatch(/snapshot 77.*has expired/);
   });
 
   it('works on a real table with a branch and a tag (Spark)', () => {
@@ -191,7 +181,7 @@ describe('newSnapshotId', () => {
     const id = newSnapshotId({ exists: () => ++calls < 3 });
     expect(calls).toBe(3);
     expect(id > 0n).toBe(true);
-    expect(failure(() => newSnapshotId({ exists: () => true })).code).toBe('INTERNAL');
+    expect(thrown(() => newSnapshotId({ exists: () => true })).code).toBe('INTERNAL');
   });
 });
 
@@ -271,7 +261,7 @@ describe('buildSnapshotSummary', () => {
     expect(s['total-data-files']).toBeUndefined();
     expect(s['total-files-size']).toBe('7');
     expect(s['total-delete-files']).toBeUndefined();
-    expect(failure(() => buildSnapshotSummary({ operation: 'append', counts: { addedRecords: -1 }, previous: undefined })).message).toMatch(
+    expect(thrown(() => buildSnapshotSummary({ operation: 'append', counts: { addedRecords: -1 }, previous: undefined })).message).toMatch(
       /added-records must not be negative/,
     );
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import { parseSchema } from '../../src/spec/schema.js';
 import {
   type SortOrder,
@@ -13,16 +12,7 @@ import {
   validateSortOrder,
 } from '../../src/spec/sort-order.js';
 import { parseTransform } from '../../src/spec/transforms.js';
-
-function thrown(f: () => unknown): LakeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a LakeError, nothing was thrown');
-}
+import { thrown } from '../support/errors.js';
 
 const SCHEMA = parseSchema({
   type: 'struct',

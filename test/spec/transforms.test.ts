@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   isoDateToDays,
   isoTimeToMicros,
@@ -28,6 +27,7 @@ import {
   truncateString,
 } from '../../src/spec/transforms.js';
 import { type PrimitiveType, parsePrimitiveType } from '../../src/spec/types.js';
+import { thrown } from '../support/errors.js';
 
 const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname;
 
@@ -39,16 +39,6 @@ function corpusFile(name: string): string {
 
 const T = (text: string): Transform => parseTransform(text);
 const P = (text: string): PrimitiveType => parsePrimitiveType(text);
-
-function thrown(f: () => unknown): LakeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a LakeError, nothing was thrown');
-}
 
 /** `\x01\x02` escapes, or plain text, to bytes. */
 function escapedBytes(s: string): Uint8Array {

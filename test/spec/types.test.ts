@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import {
   type IcebergType,
   type PrimitiveType,
@@ -15,18 +14,9 @@ import {
   typesEqual,
 } from '../../src/spec/types.js';
 import { decodeJsonBytes, parseJson } from '../../src/util/json.js';
+import { thrown } from '../support/errors.js';
 
 const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname;
-
-function thrown(f: () => unknown): LakeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a LakeError, nothing was thrown');
-}
 
 const P = (text: string): PrimitiveType => parsePrimitiveType(text);
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import { parseJson, stringifyJson } from '../../src/util/json.js';
 import type { Schema } from '../../src/spec/schema.js';
 import type { Snapshot } from '../../src/spec/snapshot.js';
 import { type TableMetadata, parseTableMetadata, serializeTableMetadata } from '../../src/spec/table-metadata.js';
 import { type TableRequirement, checkRequirements, tableRequirementFromJson, tableRequirementToJson } from '../../src/spec/requirements.js';
 import { type TableUpdate, TABLE_UPDATE_ACTIONS, applyUpdates, tableUpdateFromJson, tableUpdateToJson } from '../../src/spec/updates.js';
+import { thrown } from '../support/errors.js';
 
 const T0 = 1700000000000;
 
@@ -58,16 +58,6 @@ function apply(m: TableMetadata | undefined, ...updates: TableUpdate[]): TableMe
   return applyUpdates(m, updates, { nowMs: NOW });
 }
 
-function failure(fn: () => unknown): LakeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LakeError);
-    return e as LakeError;
-  }
-  throw new Error('expected a LakeError');
-}
-
 function snap(id: bigint, parent: bigint | undefined, seq: bigint, extra: Partial<Snapshot> = {}): Snapshot {
   const s: Snapshot = {
     snapshotId: id,
@@ -111,7 +101,7 @@ describe('applyUpdates: general', () => {
   });
 
   it('names the failing update', () => {
-    const e = failure(() => apply(base(), { action: 'set-properties', updates: { a: 'b' } }, { action: 'set-current-schema', schemaId: 7 }));
+    const e = thrown(() => apply(base(), { action: 'set-properties', updates: { a: 'b' } }, { action: 'set-current-schema', schemaId: 7 }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe('update 1 (set-current-schema): cannot set current schema to unknown schema 7');
     expect(e.context).toMatchObject({ update: 1, action: 'set-current-schema' });
@@ -133,7 +123,7 @@ describe('applyUpdates: each update', () => {
   it('assign-uuid', () => {
     const m = base();
     expect(apply(m, { action: 'assign-uuid', uuid: 'A1B2C3D4-0000-4000-8000-000000000001' })).toBe(m);
-    const e = failure(() => apply(m, { action: 'assign-uuid', uuid: '00000000-0000-4000-8000-000000000009' }));
+    const e = thrown(() => apply(m, { action: 'assign-uuid', uuid: '00000000-0000-4000-8000-000000000009' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/cannot change the uuid of existing table a1b2c3d4-0000-4000-8000-000000000001/);
   });
@@ -145,8 +135,8 @@ describe('applyUpdates: each update', () => {
     expect(v3.nextRowId).toBe(0n);
     expect(serializeTableMetadata(v3)).toContain('"next-row-id":0');
     expect(apply(m, { action: 'upgrade-format-version', formatVersion: 2 })).toBe(m);
-    expect(failure(() => apply(v3, { action: 'upgrade-format-version', formatVersion: 2 })).message).toMatch(/cannot downgrade a v3 table to v2/);
-    const e = failure(() => apply(m, { action: 'upgrade-format-version', formatVersion: 4 }));
+    expect(thrown(() => apply(v3, { action: 'upgrade-format-version', formatVersion: 2 })).message).toMatch(/cannot downgrade a v3 table to v2/);
+    const e = thrown(() => apply(m, { action: 'upgrade-format-version', formatVersion: 4 }));
     expect(e.code).toBe('UNSUPPORTED_FEATURE');
     const v1 = base(1);
     const up = apply(v1, { action: 'upgrade-format-version', formatVersion: 2 });
@@ -170,19 +160,19 @@ describe('applyUpdates: each update', () => {
     expect(apply(m, { action: 'add-schema', schema: schema1 })).toBe(m);
 
     expect(apply(m, { action: 'set-current-schema', schemaId: 1 })).toBe(m);
-    expect(failure(() => apply(base(), { action: 'set-current-schema', schemaId: -1 })).message).toMatch(/no schema has been added/);
-    expect(failure(() => apply(base(), { action: 'set-current-schema', schemaId: 5 })).message).toMatch(/unknown schema 5/);
+    expect(thrown(() => apply(base(), { action: 'set-current-schema', schemaId: -1 })).message).toMatch(/no schema has been added/);
+    expect(thrown(() => apply(base(), { action: 'set-current-schema', schemaId: 5 })).message).toMatch(/unknown schema 5/);
     const v3type: Schema = { schemaId: 0, identifierFieldIds: [], fields: [{ id: 3, name: 'n', required: false, type: { kind: 'timestamp_ns' } }] };
-    expect(failure(() => apply(base(), { action: 'add-schema', schema: v3type })).message).toMatch(/n: type timestamp_ns is not supported until v3/);
+    expect(thrown(() => apply(base(), { action: 'add-schema', schema: v3type })).message).toMatch(/n: type timestamp_ns is not supported until v3/);
     expect(apply(base(3), { action: 'add-schema', schema: v3type }).schemas).toHaveLength(2);
     const withDefault: Schema = { schemaId: 0, identifierFieldIds: [], fields: [{ id: 3, name: 'n', required: false, type: { kind: 'int' }, initialDefault: 5 }] };
-    expect(failure(() => apply(base(), { action: 'add-schema', schema: withDefault })).message).toMatch(/non-null initial-default is not supported until v3/);
+    expect(thrown(() => apply(base(), { action: 'add-schema', schema: withDefault })).message).toMatch(/non-null initial-default is not supported until v3/);
     const dupIds: Schema = { schemaId: 0, identifierFieldIds: [], fields: [{ id: 3, name: 'a', required: false, type: { kind: 'int' } }, { id: 3, name: 'b', required: false, type: { kind: 'int' } }] };
-    expect(failure(() => apply(base(), { action: 'add-schema', schema: dupIds })).message).toMatch(/duplicate field id 3/);
-    expect(failure(() => apply(base(), { action: 'add-schema', schema: { ...schema1, identifierFieldIds: [9] } })).message).toMatch(/identifier field id 9/);
+    expect(thrown(() => apply(base(), { action: 'add-schema', schema: dupIds })).message).toMatch(/duplicate field id 3/);
+    expect(thrown(() => apply(base(), { action: 'add-schema', schema: { ...schema1, identifierFieldIds: [9] } })).message).toMatch(/identifier field id 9/);
     // The current schema may not drop the default spec's source column.
     const noTs: Schema = { schemaId: 0, identifierFieldIds: [], fields: [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }] };
-    expect(failure(() => apply(base(), { action: 'add-schema', schema: noTs }, { action: 'set-current-schema', schemaId: -1 })).message).toMatch(
+    expect(thrown(() => apply(base(), { action: 'add-schema', schema: noTs }, { action: 'set-current-schema', schemaId: -1 })).message).toMatch(
       /default partition spec 0: partition field "ts_day" refers to missing source column 2/,
     );
   });
@@ -201,17 +191,17 @@ describe('applyUpdates: each update', () => {
     expect(back.partitionSpecs).toHaveLength(2);
     expect(back.defaultSpecId).toBe(0);
     expect(apply(m, { action: 'set-default-spec', specId: 1 })).toBe(m);
-    expect(failure(() => apply(base(), { action: 'set-default-spec', specId: 3 })).message).toMatch(/unknown spec 3/);
-    expect(failure(() => apply(base(), { action: 'set-default-spec', specId: -1 })).message).toMatch(/no spec has been added/);
+    expect(thrown(() => apply(base(), { action: 'set-default-spec', specId: 3 })).message).toMatch(/unknown spec 3/);
+    expect(thrown(() => apply(base(), { action: 'set-default-spec', specId: -1 })).message).toMatch(/no spec has been added/);
     // v2: a field id already used for a different field.
     expect(
-      failure(() => apply(base(), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: 'id', transform: { kind: 'identity' } }] } })).message,
+      thrown(() => apply(base(), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: 'id', transform: { kind: 'identity' } }] } })).message,
     ).toMatch(/partition field id 1000 \("id", identity of 1\) is already used by spec 0 for "ts_day" \(day of 2\)/);
     expect(
-      failure(() => apply(base(), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 9, fieldId: 1001, name: 'x', transform: { kind: 'identity' } }] } })).message,
+      thrown(() => apply(base(), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 9, fieldId: 1001, name: 'x', transform: { kind: 'identity' } }] } })).message,
     ).toMatch(/refers to missing source column 9/);
     expect(
-      failure(() =>
+      thrown(() =>
         apply(base(), {
           action: 'add-spec',
           spec: { specId: 0, fields: [{ sourceId: 1, fieldId: 1001, name: 'x', transform: { kind: 'identity' } }, { sourceId: 2, fieldId: 1002, name: 'x', transform: { kind: 'day' } }] },
@@ -220,7 +210,7 @@ describe('applyUpdates: each update', () => {
     ).toMatch(/field name "x" more than once/);
     // v1: sequential ids required.
     expect(
-      failure(() => apply(base(1), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 1, fieldId: 1005, name: 'id', transform: { kind: 'identity' } }] } })).message,
+      thrown(() => apply(base(1), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 1, fieldId: 1005, name: 'id', transform: { kind: 'identity' } }] } })).message,
     ).toMatch(/v1 partition specs need sequential field ids from 1000/);
     const v1 = apply(base(1), { action: 'add-spec', spec: { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'ts_day', transform: { kind: 'void' } }, { sourceId: 1, fieldId: 1001, name: 'id', transform: { kind: 'identity' } }] } });
     expect(v1.lastPartitionId).toBe(1001);
@@ -236,9 +226,9 @@ describe('applyUpdates: each update', () => {
     const unsorted = apply(m, { action: 'add-sort-order', sortOrder: { orderId: 5, fields: [] } }, { action: 'set-default-sort-order', sortOrderId: -1 });
     expect(unsorted.defaultSortOrderId).toBe(0);
     expect(unsorted.sortOrders).toHaveLength(2);
-    expect(failure(() => apply(base(), { action: 'set-default-sort-order', sortOrderId: 4 })).message).toMatch(/unknown sort order 4/);
-    expect(failure(() => apply(base(), { action: 'set-default-sort-order', sortOrderId: -1 })).message).toMatch(/no sort order has been added/);
-    expect(failure(() => apply(base(), { action: 'add-sort-order', sortOrder: { ...order, fields: [{ ...order.fields[0]!, sourceId: 8 }] } })).message).toMatch(
+    expect(thrown(() => apply(base(), { action: 'set-default-sort-order', sortOrderId: 4 })).message).toMatch(/unknown sort order 4/);
+    expect(thrown(() => apply(base(), { action: 'set-default-sort-order', sortOrderId: -1 })).message).toMatch(/no sort order has been added/);
+    expect(thrown(() => apply(base(), { action: 'add-sort-order', sortOrder: { ...order, fields: [{ ...order.fields[0]!, sourceId: 8 }] } })).message).toMatch(
       /sort field refers to missing source column 8/,
     );
   });
@@ -257,21 +247,21 @@ describe('applyUpdates: each update', () => {
     expect(staged.currentSnapshotId).toBe(20n);
     expect(staged.lastSequenceNumber).toBe(3n);
 
-    const stale = failure(() => apply(base(), { action: 'add-snapshot', snapshot: snap(30n, 20n, 2n) }));
+    const stale = thrown(() => apply(base(), { action: 'add-snapshot', snapshot: snap(30n, 20n, 2n) }));
     expect(stale.code).toBe('COMMIT_CONFLICT');
     expect(stale.retryable).toBe(true);
     expect(stale.message).toMatch(/sequence number 2: the table's last sequence number is already 2/);
-    expect(failure(() => apply(base(), { action: 'add-snapshot', snapshot: snap(20n, 10n, 3n) })).message).toMatch(/snapshot 20 already exists/);
-    expect(failure(() => apply(base(), { action: 'add-snapshot', snapshot: snap(30n, 77n, 3n) })).message).toMatch(/parent snapshot 77 of snapshot 30 does not exist/);
+    expect(thrown(() => apply(base(), { action: 'add-snapshot', snapshot: snap(20n, 10n, 3n) })).message).toMatch(/snapshot 20 already exists/);
+    expect(thrown(() => apply(base(), { action: 'add-snapshot', snapshot: snap(30n, 77n, 3n) })).message).toMatch(/parent snapshot 77 of snapshot 30 does not exist/);
     const noList = snap(30n, 20n, 3n);
     delete noList.manifestList;
     noList.manifests = ['m.avro'];
-    expect(failure(() => apply(base(), { action: 'add-snapshot', snapshot: noList })).message).toMatch(/no manifest-list/);
+    expect(thrown(() => apply(base(), { action: 'add-snapshot', snapshot: noList })).message).toMatch(/no manifest-list/);
     // v1: no sequence numbers.
     const v1 = apply(base(1), { action: 'add-snapshot', snapshot: snap(30n, 20n, 0n) }, { action: 'set-snapshot-ref', refName: 'main', snapshotId: 30n, type: 'branch' });
     expect(v1.lastSequenceNumber).toBe(0n);
     expect(v1.currentSnapshotId).toBe(30n);
-    expect(failure(() => apply(base(1), { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n) })).message).toMatch(/v1 snapshots have none/);
+    expect(thrown(() => apply(base(1), { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n) })).message).toMatch(/v1 snapshots have none/);
   });
 
   it('leaves snapshots that were current only within the batch out of the snapshot log', () => {
@@ -304,12 +294,12 @@ describe('applyUpdates: each update', () => {
     expect(m.snapshotLog).toEqual(base().snapshotLog);
     expect(serializeTableMetadata(m)).toContain('"max-ref-age-ms":9223372036854775807');
     expect(apply(m, { action: 'set-snapshot-ref', refName: 'v1', snapshotId: 20n, type: 'tag', maxRefAgeMs: 9223372036854775807n })).toBe(m);
-    expect(failure(() => apply(base(), { action: 'set-snapshot-ref', refName: 'main', snapshotId: 10n, type: 'tag' })).message).toMatch(/cannot set main to a tag/);
-    expect(failure(() => apply(base(), { action: 'set-snapshot-ref', refName: 'x', snapshotId: 99n, type: 'tag' })).message).toMatch(/cannot set x to unknown snapshot 99/);
-    expect(failure(() => apply(base(), { action: 'set-snapshot-ref', refName: 'x', snapshotId: 10n, type: 'tag', minSnapshotsToKeep: 1 })).message).toMatch(
+    expect(thrown(() => apply(base(), { action: 'set-snapshot-ref', refName: 'main', snapshotId: 10n, type: 'tag' })).message).toMatch(/cannot set main to a tag/);
+    expect(thrown(() => apply(base(), { action: 'set-snapshot-ref', refName: 'x', snapshotId: 99n, type: 'tag' })).message).toMatch(/cannot set x to unknown snapshot 99/);
+    expect(thrown(() => apply(base(), { action: 'set-snapshot-ref', refName: 'x', snapshotId: 10n, type: 'tag', minSnapshotsToKeep: 1 })).message).toMatch(
       /tags do not support min-snapshots-to-keep/,
     );
-    expect(failure(() => apply(base(), { action: 'set-snapshot-ref', refName: 'x', snapshotId: 10n, type: 'branch', maxRefAgeMs: 0n })).message).toMatch(
+    expect(thrown(() => apply(base(), { action: 'set-snapshot-ref', refName: 'x', snapshotId: 10n, type: 'branch', maxRefAgeMs: 0n })).message).toMatch(
       /max-ref-age-ms must be greater than 0/,
     );
   });
@@ -349,7 +339,7 @@ describe('applyUpdates: each update', () => {
   it('set-location', () => {
     const m = apply(base(), { action: 'set-location', location: 's3://other/t/' });
     expect(m.location).toBe('s3://other/t');
-    expect(failure(() => apply(base(), { action: 'set-location', location: ' ' })).message).toMatch(/location must be a non-empty string/);
+    expect(thrown(() => apply(base(), { action: 'set-location', location: ' ' })).message).toMatch(/location must be a non-empty string/);
   });
 
   it('set-properties and remove-properties', () => {
@@ -386,8 +376,8 @@ describe('applyUpdates: each update', () => {
     const r = apply(m, { action: 'remove-partition-specs', specIds: [1] }, { action: 'remove-schemas', schemaIds: [1] });
     expect(r.partitionSpecs.map((s) => s.specId)).toEqual([0]);
     expect(r.schemas.map((s) => s.schemaId)).toEqual([0]);
-    expect(failure(() => apply(m, { action: 'remove-partition-specs', specIds: [0] })).message).toMatch(/cannot remove the default partition spec 0/);
-    expect(failure(() => apply(m, { action: 'remove-schemas', schemaIds: [0] })).message).toMatch(/cannot remove the current schema 0/);
+    expect(thrown(() => apply(m, { action: 'remove-partition-specs', specIds: [0] })).message).toMatch(/cannot remove the default partition spec 0/);
+    expect(thrown(() => apply(m, { action: 'remove-schemas', schemaIds: [0] })).message).toMatch(/cannot remove the current schema 0/);
   });
 
   it('add-encryption-key and remove-encryption-key', () => {
@@ -410,11 +400,11 @@ describe('applyUpdates: each update', () => {
     expect(m.nextRowId).toBe(125n);
     const given = apply(b, { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n, { firstRowId: 100n, addedRows: 0n }) });
     expect(given.nextRowId).toBe(100n);
-    const behind = failure(() => apply(b, { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n, { firstRowId: 99n, addedRows: 1n }) }));
+    const behind = thrown(() => apply(b, { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n, { firstRowId: 99n, addedRows: 1n }) }));
     expect(behind.code).toBe('COMMIT_CONFLICT');
     expect(behind.retryable).toBe(true);
     expect(behind.message).toMatch(/first-row-id 99 is behind the table's next-row-id 100/);
-    expect(failure(() => apply(b, { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n) })).message).toMatch(/no added-rows/);
+    expect(thrown(() => apply(b, { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n) })).message).toMatch(/no added-rows/);
     // Upgraded tables start at 0.
     const up = apply(base(), { action: 'upgrade-format-version', formatVersion: 3 }, { action: 'add-snapshot', snapshot: snap(30n, 20n, 3n, { addedRows: 7n }) });
     expect(up.snapshots.at(-1)?.firstRowId).toBe(0n);
@@ -457,8 +447,8 @@ describe('applyUpdates: creating a table', () => {
     const v3 = applyUpdates(undefined, updates, { nowMs: NOW });
     expect(v3.formatVersion).toBe(3);
     expect(v3.nextRowId).toBe(0n);
-    expect(failure(() => apply(undefined, ...createUpdates().filter((u) => u.action !== 'set-location'))).message).toMatch(/no location/);
-    expect(failure(() => apply(undefined, { action: 'set-location', location: '/x' })).message).toMatch(/no schema/);
+    expect(thrown(() => apply(undefined, ...createUpdates().filter((u) => u.action !== 'set-location'))).message).toMatch(/no location/);
+    expect(thrown(() => apply(undefined, { action: 'set-location', location: '/x' })).message).toMatch(/no schema/);
   });
 });
 
@@ -511,15 +501,15 @@ describe('TableUpdate wire form', () => {
   it('reads the legacy property field names and rejects bad input', () => {
     expect(tableUpdateFromJson({ action: 'set-properties', updated: { a: 'b' } })).toEqual({ action: 'set-properties', updates: { a: 'b' } });
     expect(tableUpdateFromJson({ action: 'remove-properties', removed: ['a'] })).toEqual({ action: 'remove-properties', removals: ['a'] });
-    const e = failure(() => tableUpdateFromJson({ action: 'drop-table' }));
+    const e = thrown(() => tableUpdateFromJson({ action: 'drop-table' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/unknown action "drop-table"/);
-    expect(failure(() => tableUpdateFromJson({ action: 'set-current-schema' })).message).toMatch(/missing required field "schema-id"/);
-    expect(failure(() => tableUpdateFromJson({ action: 'add-schema', schema: { type: 'struct', fields: [{ id: 1, name: 'a', required: true }] } })).code).toBe('INVALID_INPUT');
-    expect(failure(() => tableUpdateFromJson({ action: 'set-snapshot-ref', 'ref-name': 'x', 'snapshot-id': 1, type: 'tag', 'min-snapshots-to-keep': 1 })).message).toMatch(
+    expect(thrown(() => tableUpdateFromJson({ action: 'set-current-schema' })).message).toMatch(/missing required field "schema-id"/);
+    expect(thrown(() => tableUpdateFromJson({ action: 'add-schema', schema: { type: 'struct', fields: [{ id: 1, name: 'a', required: true }] } })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => tableUpdateFromJson({ action: 'set-snapshot-ref', 'ref-name': 'x', 'snapshot-id': 1, type: 'tag', 'min-snapshots-to-keep': 1 })).message).toMatch(
       /tags do not support/,
     );
-    expect(failure(() => tableUpdateFromJson({ action: 'set-statistics', 'snapshot-id': 4, statistics: tableUpdateToJson(all[15]!).statistics })).message).toMatch(
+    expect(thrown(() => tableUpdateFromJson({ action: 'set-statistics', 'snapshot-id': 4, statistics: tableUpdateToJson(all[15]!).statistics })).message).toMatch(
       /snapshot-id 4 does not match/,
     );
   });
@@ -534,7 +524,7 @@ describe('checkRequirements', () => {
   };
   const fails = (r: TableRequirement, message: RegExp, actual: unknown, ...table: [TableMetadata | undefined] | []): void => {
     const meta = table.length === 0 ? m : table[0];
-    const e = failure(() => checkRequirements(meta, [r]));
+    const e = thrown(() => checkRequirements(meta, [r]));
     expect(e.code).toBe('REQUIREMENT_FAILED');
     expect(e.message).toContain(r.type);
     expect(e.message).toMatch(message);
@@ -589,7 +579,7 @@ describe('checkRequirements', () => {
   });
 
   it('checks every requirement in order', () => {
-    const e = failure(() =>
+    const e = thrown(() =>
       checkRequirements(m, [
         { type: 'assert-table-uuid', uuid: 'a1b2c3d4-0000-4000-8000-000000000001' },
         { type: 'assert-current-schema-id', currentSchemaId: 0 },
@@ -615,9 +605,9 @@ describe('checkRequirements', () => {
     for (const r of all) expect(tableRequirementFromJson(parseJson(stringifyJson(tableRequirementToJson(r))))).toEqual(r);
     expect(stringifyJson(tableRequirementToJson(all[3]!))).toBe('{"type":"assert-ref-snapshot-id","ref":"b","snapshot-id":null}');
     expect(stringifyJson(tableRequirementToJson(all[2]!))).toBe('{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":9876543210123456789}');
-    const e = failure(() => tableRequirementFromJson({ type: 'assert-nothing' }));
+    const e = thrown(() => tableRequirementFromJson({ type: 'assert-nothing' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/unknown requirement type "assert-nothing"/);
-    expect(failure(() => tableRequirementFromJson({ type: 'assert-current-schema-id' })).message).toMatch(/missing required field "current-schema-id"/);
+    expect(thrown(() => tableRequirementFromJson({ type: 'assert-current-schema-id' })).message).toMatch(/missing required field "current-schema-id"/);
   });
 });

@@ -6,9 +6,9 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import { LOCAL_TEMP_PREFIX, LocalStorage } from '../../src/storage/local.js';
 import { awaitStartLine, compileForChildren, raceProcesses } from '../support/processes.js';
+import { rejected } from '../support/errors.js';
 
 const storage = new LocalStorage();
 const dec = new TextDecoder();
@@ -25,16 +25,6 @@ async function list(prefix: string): Promise<string[]> {
   const out: string[] = [];
   for await (const o of storage.list(prefix)) out.push(o.location);
   return out.sort();
-}
-
-async function failure(p: Promise<unknown>): Promise<LakeError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('LocalStorage locations', () => {
@@ -59,10 +49,10 @@ describe('LocalStorage locations', () => {
   });
 
   it('rejects relative paths and other hosts', async () => {
-    expect((await failure(storage.read('relative/path.txt'))).code).toBe('INVALID_INPUT');
-    expect((await failure(storage.write('./x', 'x'))).code).toBe('INVALID_INPUT');
-    expect((await failure(storage.read('file://otherhost/tmp/x'))).code).toBe('UNSUPPORTED_FEATURE');
-    expect((await failure(storage.write(`${dir}/ends-with-slash/`, 'x'))).code).toBe('INVALID_INPUT');
+    expect((await rejected(storage.read('relative/path.txt'))).code).toBe('INVALID_INPUT');
+    expect((await rejected(storage.write('./x', 'x'))).code).toBe('INVALID_INPUT');
+    expect((await rejected(storage.read('file://otherhost/tmp/x'))).code).toBe('UNSUPPORTED_FEATURE');
+    expect((await rejected(storage.write(`${dir}/ends-with-slash/`, 'x'))).code).toBe('INVALID_INPUT');
   });
 
   it('never lists temp files of unfinished writes, and a directory is not an object', async () => {
@@ -71,7 +61,7 @@ describe('LocalStorage locations', () => {
     expect(await list(`${dir}/tmp/`)).toEqual([`${dir}/tmp/real.txt`]);
     await storage.delete(`${dir}/tmp`); // a directory: no-op
     expect(await storage.exists(`${dir}/tmp/real.txt`)).toBe(true);
-    expect((await failure(storage.read(`${dir}/tmp`))).code).toBe('NOT_FOUND');
+    expect((await rejected(storage.read(`${dir}/tmp`))).code).toBe('NOT_FOUND');
   });
 
   it('creates missing parent directories for every kind of write', async () => {

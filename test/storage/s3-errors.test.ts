@@ -6,9 +6,9 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
 import { S3Storage } from '../../src/storage/s3.js';
 import { freePort } from '../support/minio.js';
+import { rejected } from '../support/errors.js';
 
 interface Seen {
   method: string;
@@ -39,16 +39,6 @@ function storage(extra: ConstructorParameters<typeof S3Storage>[0] = {}): S3Stor
     maxSockets: 1000 + seen.length + Math.floor(Math.random() * 1e6),
     ...extra,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<LakeError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
-  }
-  throw new Error('expected a failure, got success');
 }
 
 beforeAll(async () => {
@@ -88,13 +78,13 @@ describe('S3Storage.writeIfAbsent', () => {
 
   it('412 PreconditionFailed -> ALREADY_EXISTS', async () => {
     handler = (_req, res) => s3Error(res, 412, 'PreconditionFailed');
-    expect((await failure(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('ALREADY_EXISTS');
+    expect((await rejected(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('ALREADY_EXISTS');
     expect(seen).toHaveLength(1);
   });
 
   it('409 ConditionalRequestConflict -> retryable STORAGE_ERROR', async () => {
     handler = (_req, res) => s3Error(res, 409, 'ConditionalRequestConflict');
-    const err = await failure(storage().writeIfAbsent('s3://bkt/k', 'x'));
+    const err = await rejected(storage().writeIfAbsent('s3://bkt/k', 'x'));
     expect(err.code).toBe('STORAGE_ERROR');
     expect(err.retryable).toBe(true);
     expect(seen).toHaveLength(1);
@@ -102,32 +92,32 @@ describe('S3Storage.writeIfAbsent', () => {
 
   it('500 -> OUTCOME_UNKNOWN, and the PUT is not repeated', async () => {
     handler = (_req, res) => s3Error(res, 500, 'InternalError');
-    expect((await failure(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
+    expect((await rejected(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
     expect(seen).toHaveLength(1);
   });
 
   it('503 SlowDown -> OUTCOME_UNKNOWN, not repeated', async () => {
     handler = (_req, res) => s3Error(res, 503, 'SlowDown');
-    expect((await failure(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
+    expect((await rejected(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
     expect(seen).toHaveLength(1);
   });
 
   it('a connection reset after the request arrived -> OUTCOME_UNKNOWN, not repeated', async () => {
     handler = (_req, res) => res.socket?.destroy();
-    expect((await failure(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
+    expect((await rejected(storage().writeIfAbsent('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
     expect(seen).toHaveLength(1);
   });
 
   it('no response within the socket timeout -> OUTCOME_UNKNOWN', async () => {
     handler = () => {}; // never answers
-    const err = await failure(storage({ socketTimeoutMs: 300 }).writeIfAbsent('s3://bkt/k', 'x'));
+    const err = await rejected(storage({ socketTimeoutMs: 300 }).writeIfAbsent('s3://bkt/k', 'x'));
     expect(err.code).toBe('OUTCOME_UNKNOWN');
     expect(seen).toHaveLength(1);
   });
 
   it('501 NotImplemented (header rejected) -> CONDITIONAL_WRITES_UNSUPPORTED', async () => {
     handler = (_req, res) => s3Error(res, 501, 'NotImplemented');
-    const err = await failure(storage().writeIfAbsent('s3://bkt/k', 'x'));
+    const err = await rejected(storage().writeIfAbsent('s3://bkt/k', 'x'));
     expect(err.code).toBe('CONDITIONAL_WRITES_UNSUPPORTED');
     expect(err.message).toMatch(/conditional writes/);
   });
@@ -139,7 +129,7 @@ describe('S3Storage.writeIfAbsent', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test-secret' },
     });
-    const err = await failure(s.writeIfAbsent('s3://bkt/k', 'x'));
+    const err = await rejected(s.writeIfAbsent('s3://bkt/k', 'x'));
     expect(err.code).toBe('STORAGE_ERROR');
     expect(err.retryable).toBe(true);
   });
@@ -148,7 +138,7 @@ describe('S3Storage.writeIfAbsent', () => {
 describe('S3Storage other requests', () => {
   it('a plain write is retried by the SDK on 500, then ends OUTCOME_UNKNOWN', async () => {
     handler = (_req, res) => s3Error(res, 500, 'InternalError');
-    expect((await failure(storage().write('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
+    expect((await rejected(storage().write('s3://bkt/k', 'x'))).code).toBe('OUTCOME_UNKNOWN');
     expect(seen).toHaveLength(3);
     expect(seen[0]!.headers['if-none-match']).toBeUndefined();
   });
@@ -166,20 +156,20 @@ describe('S3Storage other requests', () => {
 
   it('maps read errors: NoSuchKey -> NOT_FOUND, NoSuchBucket and AccessDenied -> STORAGE_ERROR, 500 -> retryable', async () => {
     handler = (_req, res) => s3Error(res, 404, 'NoSuchKey');
-    expect((await failure(storage().read('s3://bkt/k'))).code).toBe('NOT_FOUND');
+    expect((await rejected(storage().read('s3://bkt/k'))).code).toBe('NOT_FOUND');
 
     handler = (_req, res) => s3Error(res, 404, 'NoSuchBucket');
-    const noBucket = await failure(storage().read('s3://bkt/k'));
+    const noBucket = await rejected(storage().read('s3://bkt/k'));
     expect(noBucket.code).toBe('STORAGE_ERROR');
     expect(noBucket.message).toMatch(/bucket does not exist/);
 
     handler = (_req, res) => s3Error(res, 403, 'AccessDenied');
-    const denied = await failure(storage().read('s3://bkt/k'));
+    const denied = await rejected(storage().read('s3://bkt/k'));
     expect(denied.code).toBe('STORAGE_ERROR');
     expect(denied.retryable).toBe(false);
 
     handler = (_req, res) => s3Error(res, 500, 'InternalError');
-    const flaky = await failure(storage({ maxAttempts: 1 }).read('s3://bkt/k'));
+    const flaky = await rejected(storage({ maxAttempts: 1 }).read('s3://bkt/k'));
     expect(flaky.code).toBe('STORAGE_ERROR');
     expect(flaky.retryable).toBe(true);
   });
@@ -219,7 +209,7 @@ describe('S3Storage other requests', () => {
     expect(batches.sort((a, b) => a - b)).toEqual([501, 1000, 1000]);
     expect(seen.every((s) => s.method === 'POST' && s.url.includes('delete'))).toBe(true);
 
-    const err = await failure(storage().deleteMany(['s3://bkt/d/1', 's3://bkt/d/locked']));
+    const err = await rejected(storage().deleteMany(['s3://bkt/d/1', 's3://bkt/d/locked']));
     expect(err.code).toBe('STORAGE_ERROR');
     expect(err.message).toMatch(/d\/locked: AccessDenied/);
   });
