@@ -5,9 +5,7 @@ import {
   isoDateToDays,
   isoTimeToMicros,
   isoTimestampToMicros,
-  isoTimestampToNanos,
   isoTimestamptzToMicros,
-  isoTimestamptzToNanos,
 } from '../../src/spec/date-time.js';
 import {
   type PartitionSpec,
@@ -25,10 +23,10 @@ import {
   validatePartitionSpec,
 } from '../../src/spec/partition-spec.js';
 import { type Schema, parseSchema } from '../../src/spec/schema.js';
-import { parseDecimal } from '../../src/spec/single-value.js';
 import { type Transform, parseTransform } from '../../src/spec/transforms.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
 import { decodeJsonBytes, parseJson } from '../../src/util/json.js';
+import { valueFromText } from '../support/values.js';
 import { thrown } from '../support/errors.js';
 
 const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname;
@@ -133,35 +131,8 @@ function parseHuman(t: Transform, source: PrimitiveType, text: string): unknown 
     default:
       break;
   }
-  switch (source.kind) {
-    case 'int':
-    case 'float':
-    case 'double':
-      return Number(text);
-    case 'long':
-      return BigInt(text);
-    case 'boolean':
-      return text === 'true';
-    case 'decimal':
-      return parseDecimal(text, source.scale);
-    case 'date':
-      return isoDateToDays(text);
-    case 'time':
-      return isoTimeToMicros(text);
-    case 'timestamp':
-      return isoTimestampToMicros(text);
-    case 'timestamptz':
-      return isoTimestamptzToMicros(text);
-    case 'timestamp_ns':
-      return isoTimestampToNanos(text);
-    case 'timestamptz_ns':
-      return isoTimestamptzToNanos(text);
-    case 'fixed':
-    case 'binary':
-      return new Uint8Array(Buffer.from(text, 'base64'));
-    default:
-      return text;
-  }
+  if (source.kind === 'fixed' || source.kind === 'binary') return new Uint8Array(Buffer.from(text, 'base64'));
+  return valueFromText(source, text);
 }
 
 describe('partition paths written by real engines', () => {

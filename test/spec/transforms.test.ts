@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   isoDateToDays,
-  isoTimeToMicros,
   isoTimestampToMicros,
   isoTimestampToNanos,
   isoTimestamptzToMicros,
@@ -27,6 +26,7 @@ import {
   truncateString,
 } from '../../src/spec/transforms.js';
 import { type PrimitiveType, parsePrimitiveType } from '../../src/spec/types.js';
+import { valueFromText } from '../support/values.js';
 import { thrown } from '../support/errors.js';
 
 const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname;
@@ -100,26 +100,8 @@ describe('Trino 471 bucket values of spec-vectors.md', () => {
     .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
 
   function value(type: PrimitiveType, text: string): unknown {
-    switch (type.kind) {
-      case 'int':
-        return Number(text);
-      case 'long':
-        return BigInt(text);
-      case 'decimal':
-        return parseDecimal(text, type.scale);
-      case 'date':
-        return isoDateToDays(text);
-      case 'time':
-        return isoTimeToMicros(text);
-      case 'timestamp':
-        return isoTimestampToMicros(text);
-      case 'timestamptz':
-        return isoTimestamptzToMicros(text.replace(/ UTC$/, '+00:00'));
-      case 'binary':
-        return new TextEncoder().encode(/"(.*)"/.exec(text)![1]!);
-      default:
-        return text;
-    }
+    if (type.kind === 'binary') return new TextEncoder().encode(/"(.*)"/.exec(text)![1]!);
+    return valueFromText(type, type.kind === 'timestamptz' ? text.replace(/ UTC$/, '+00:00') : text);
   }
 
   it('lists all 10 columns', () => {
