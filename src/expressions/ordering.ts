@@ -40,6 +40,7 @@ function compareBooleans(a: unknown, b: unknown): number {
 
 /** The total order of a primitive type's values (nulls are handled by callers). */
 export function comparatorFor(type: PrimitiveType): Comparator {
+  if (isLongLike(type)) return compareBigints;
   switch (type.kind) {
     case 'boolean':
       return compareBooleans;
@@ -48,14 +49,6 @@ export function comparatorFor(type: PrimitiveType): Comparator {
     case 'float':
     case 'double':
       return compareNumbers;
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-    case 'decimal':
-      return compareBigints;
     case 'string':
     case 'uuid':
       return compareStrings as Comparator;
@@ -75,6 +68,7 @@ export function isFloatingType(type: PrimitiveType): boolean {
   return type.kind === 'float' || type.kind === 'double';
 }
 
+/** Types whose values are held as `bigint`: longs, times and timestamps, unscaled decimals. */
 export function isLongLike(type: PrimitiveType): boolean {
   switch (type.kind) {
     case 'long':
