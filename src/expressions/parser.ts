@@ -69,6 +69,27 @@ function unsupported(input: string, pos: number, message: string): LakeError {
   return new LakeError('UNSUPPORTED_FEATURE', `${message} (at position ${pos + 1})`, { context: { position: pos + 1, input } });
 }
 
+/**
+ * The text quoted by the character at `start` (a doubled quote stands for one), and the offset
+ * just past the closing quote.
+ */
+function quoted(input: string, start: number, unterminated: string): { value: string; end: number } {
+  const quote = input[start]!;
+  let value = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= input.length) throw syntaxError(input, start, unterminated);
+    if (input[i] === quote) {
+      if (input[i + 1] !== quote) return { value, end: i + 1 };
+      value += quote;
+      i += 2;
+      continue;
+    }
+    value += input[i];
+    i++;
+  }
+}
+
 function tokenize(input: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -86,45 +107,16 @@ function tokenize(input: string): Token[] {
       continue;
     }
     if (c === '"' || c === '`') {
-      const quote = c;
-      let text = '';
-      i++;
-      for (;;) {
-        if (i >= n) throw syntaxError(input, start, `unterminated quoted column name`);
-        if (input[i] === quote) {
-          if (input[i + 1] === quote) {
-            text += quote;
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        text += input[i];
-        i++;
-      }
-      if (text === '') throw syntaxError(input, start, 'empty quoted column name');
-      out.push({ kind: 'qident', text, pos: start, end: i });
+      const text = quoted(input, start, 'unterminated quoted column name');
+      if (text.value === '') throw syntaxError(input, start, 'empty quoted column name');
+      out.push({ kind: 'qident', text: text.value, pos: start, end: text.end });
+      i = text.end;
       continue;
     }
     if (c === "'") {
-      let text = '';
-      i++;
-      for (;;) {
-        if (i >= n) throw syntaxError(input, start, 'unterminated string (strings are closed by a single quote)');
-        if (input[i] === "'") {
-          if (input[i + 1] === "'") {
-            text += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        text += input[i];
-        i++;
-      }
-      out.push({ kind: 'string', text, pos: start, end: i });
+      const text = quoted(input, start, 'unterminated string (strings are closed by a single quote)');
+      out.push({ kind: 'string', text: text.value, pos: start, end: text.end });
+      i = text.end;
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(input[i + 1] ?? ''))) {
