@@ -21,6 +21,7 @@ import duckdb from '@duckdb/node-bindings';
 import { LakeError } from '../errors.js';
 import { quoteIdentifier, quoteString, sqlLiteral } from '../expressions/duckdb-sql.js';
 import { duckdbPrimitiveType } from '../parquet/duckdb-types.js';
+import { CHECK_ERROR_PREFIX } from '../parquet/writer.js';
 import { type PartitionSpec, partitionSourceType } from '../spec/partition-spec.js';
 import { type Schema, indexSchema } from '../spec/schema.js';
 import { type Transform, canTransform, transformToString } from '../spec/transforms.js';
@@ -388,9 +389,24 @@ export function partitionColumns(spec: PartitionSpec, schema: Schema, columnSql:
     if (source.kind === 'unknown' && f.transform.kind !== 'void') {
       throw new LakeError('INVALID_INPUT', `partition field ${f.name}: source column ${f.sourceId} is not in the schema`);
     }
-    const sql = f.transform.kind === 'void' ? `CAST(NULL AS ${resultSqlType(f.transform, source)})` : transformSql(f.transform, source, columnSql(f.sourceId));
+    let sql = f.transform.kind === 'void' ? `CAST(NULL AS ${resultSqlType(f.transform, source)})` : transformSql(f.transform, source, columnSql(f.sourceId));
+    if (f.transform.kind === 'truncate' && source.kind === 'decimal') {
+      sql = checkedDecimalTruncate(sql, source.precision, columnSql(f.sourceId), `partition field ${f.name}: ${transformToString(f.transform)} of column ${idx.get(f.sourceId)?.path ?? f.sourceId} (${primitiveToString(source)})`);
+    }
     return { name: `__lake_p${i}`, sql, transform: f.transform, source };
   });
+}
+
+/**
+ * Truncating a decimal rounds towards negative infinity, so values near the negative end of the
+ * precision (-999 in decimal(3, 0) with truncate[10]) give a partition value with one digit more
+ * than the column's precision: the partition value, typed decimal(P, S) like its source, cannot be
+ * stored. Such rows fail the write (INVALID_INPUT through `error()`, before any file is placed).
+ */
+function checkedDecimalTruncate(sql: string, precision: number, col: string, what: string): string {
+  const limit = `CAST('1${'0'.repeat(precision)}' AS HUGEINT)`;
+  const msg = quoteString(`${CHECK_ERROR_PREFIX}${what} gives a value that does not fit the column's precision of ${precision} digits, for the value `);
+  return `(CASE WHEN abs(${sql}) >= ${limit} THEN error(${msg} || CAST(${col} AS VARCHAR)) ELSE ${sql} END)`;
 }
 
 /** SQL that evaluates a transform on a literal value (tests and partition checks). */

@@ -420,3 +420,22 @@ describe('batches of no rows in the middle of an input', () => {
     });
   }
 });
+
+describe('truncate of decimals', () => {
+  const dschema = schemaOf([
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'amount', required: false, type: 'decimal(3, 1)' },
+  ]);
+  const spec = buildPartitionSpec(dschema, [{ source: 'amount', transform: 'truncate[10]' }]).spec;
+  const input = (values: (bigint | null)[]) => arrowTable({ id: arrowColumn({ kind: 'long' }, values.map((_x, i) => BigInt(i))), amount: arrowColumn({ kind: 'decimal', precision: 3, scale: 1 }, values) }, { id: false });
+
+  for (const streaming of [false, true]) it(`refuses a value whose truncation leaves the decimal's precision, writing nothing (${streaming ? 'streamed' : 'staged'})`, async () => {
+    const location = loc();
+    // -99.9 truncates to -100.0: four digits in a decimal(3, 1)
+    await expectInvalid(writeDataFiles({ table: { schema: dschema, spec, location }, storage: local, input: input([15n, -999n, null]).batches, streaming }), 'partition field', 'truncate[10]', 'amount', '-99.9');
+    expect(await listObjects(local, location)).toEqual([]);
+    // -99.0 truncates to -99.0 (fits); 99.9 to 99.0
+    const files = await writeDataFiles({ table: { schema: dschema, spec, location }, storage: local, input: input([-990n, 999n, -1n, null]).batches, streaming });
+    expect(files.map((f) => f.partition[0]).sort()).toEqual([-990n, -10n, 990n, null].sort());
+  });
+});
