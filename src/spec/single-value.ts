@@ -309,6 +309,13 @@ function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** An 8-byte long, or a 4-byte value of the type it was promoted from (int, date), widened. */
+function longOrPromoted(type: PrimitiveType, bytes: Uint8Array, widen: (v: number) => bigint): bigint {
+  if (bytes.length === 4) return widen(view(bytes).getInt32(0, true));
+  if (bytes.length !== 8) throw badLength(type, bytes, '4 or 8');
+  return view(bytes).getBigInt64(0, true);
+}
+
 /**
  * Decodes the Appendix D binary form. Bounds written before a type promotion decode as the
  * promoted type (spec "Schema Evolution"): 4 bytes for `long` are an int, 4 bytes for `double` a
@@ -328,22 +335,16 @@ export function decodeValue(type: PrimitiveType, bytes: Uint8Array): unknown {
       if (n !== 4) throw badLength(type, bytes, '4');
       return view(bytes).getInt32(0, true);
     case 'long':
-      if (n === 4) return BigInt(view(bytes).getInt32(0, true));
-      if (n !== 8) throw badLength(type, bytes, '4 or 8');
-      return view(bytes).getBigInt64(0, true);
+      return longOrPromoted(type, bytes, BigInt);
     case 'time':
     case 'timestamptz':
     case 'timestamptz_ns':
       if (n !== 8) throw badLength(type, bytes, '8');
       return view(bytes).getBigInt64(0, true);
     case 'timestamp':
-      if (n === 4) return daysToMicros(view(bytes).getInt32(0, true));
-      if (n !== 8) throw badLength(type, bytes, '4 or 8');
-      return view(bytes).getBigInt64(0, true);
+      return longOrPromoted(type, bytes, daysToMicros);
     case 'timestamp_ns':
-      if (n === 4) return daysToNanos(view(bytes).getInt32(0, true));
-      if (n !== 8) throw badLength(type, bytes, '4 or 8');
-      return view(bytes).getBigInt64(0, true);
+      return longOrPromoted(type, bytes, daysToNanos);
     case 'float':
       if (n !== 4) throw badLength(type, bytes, '4');
       return view(bytes).getFloat32(0, true);
