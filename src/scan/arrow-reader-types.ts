@@ -14,50 +14,18 @@
  */
 import * as arrow from 'apache-arrow';
 import { LakeError } from '../errors.js';
+import { FIELD_ID_KEY, arrowPrimitiveType } from '../parquet/arrow-schema.js';
 import { uuidFromBytes } from '../spec/single-value.js';
 import { type IcebergType, type NestedField, typeToString } from '../spec/types.js';
 
-export const FIELD_ID_KEY = 'PARQUET:field_id';
+export { FIELD_ID_KEY };
 
-/** The Arrow type an Iceberg type is read as. */
+/**
+ * The Arrow type an Iceberg type is read as: primitives as src/parquet/arrow-schema.ts maps them;
+ * nested fields carry only their field ids (no extension names).
+ */
 export function arrowType(t: IcebergType): arrow.DataType {
   switch (t.kind) {
-    case 'boolean':
-      return new arrow.Bool();
-    case 'int':
-      return new arrow.Int32();
-    case 'long':
-      return new arrow.Int64();
-    case 'float':
-      return new arrow.Float32();
-    case 'double':
-      return new arrow.Float64();
-    case 'decimal':
-      return new arrow.Decimal(t.scale, t.precision, 128);
-    case 'date':
-      return new arrow.DateDay();
-    case 'time':
-      return new arrow.TimeMicrosecond();
-    case 'timestamp':
-      return new arrow.TimestampMicrosecond();
-    case 'timestamptz':
-      return new arrow.TimestampMicrosecond('UTC');
-    case 'timestamp_ns':
-      return new arrow.TimestampNanosecond();
-    case 'timestamptz_ns':
-      return new arrow.TimestampNanosecond('UTC');
-    case 'string':
-      return new arrow.Utf8();
-    case 'uuid':
-      return new arrow.FixedSizeBinary(16);
-    case 'fixed':
-      return new arrow.FixedSizeBinary(t.length);
-    case 'binary':
-    case 'geometry':
-    case 'geography':
-      return new arrow.Binary();
-    case 'unknown':
-      return new arrow.Null();
     case 'variant':
       throw new LakeError('UNSUPPORTED_FEATURE', 'reading variant columns into Arrow is not supported yet');
     case 'struct':
@@ -71,6 +39,8 @@ export function arrowType(t: IcebergType): arrow.DataType {
       ]);
       return new arrow.Map_(new arrow.Field('entries', entries, false), false);
     }
+    default:
+      return arrowPrimitiveType(t);
   }
 }
 

@@ -9,45 +9,16 @@
  */
 import { LakeError } from '../errors.js';
 import { quoteIdentifier, sqlLiteral } from '../expressions/index.js';
+import { duckdbPrimitiveType } from '../parquet/duckdb-types.js';
 import type { IcebergType, PrimitiveType } from '../spec/types.js';
 
-/** The DuckDB type an Iceberg type is read as. */
+/**
+ * The DuckDB type an Iceberg type is read as: primitives as the write path maps them
+ * (src/parquet/duckdb-types.ts); struct types keep every field, `unknown` ones included (they
+ * read as NULL), where data files omit them.
+ */
 export function duckdbType(t: IcebergType): string {
   switch (t.kind) {
-    case 'boolean':
-      return 'BOOLEAN';
-    case 'int':
-      return 'INTEGER';
-    case 'long':
-      return 'BIGINT';
-    case 'float':
-      return 'FLOAT';
-    case 'double':
-      return 'DOUBLE';
-    case 'decimal':
-      return `DECIMAL(${t.precision},${t.scale})`;
-    case 'date':
-      return 'DATE';
-    case 'time':
-      return 'TIME';
-    case 'timestamp':
-      return 'TIMESTAMP';
-    case 'timestamptz':
-      return 'TIMESTAMPTZ';
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-      return 'TIMESTAMP_NS';
-    case 'string':
-      return 'VARCHAR';
-    case 'uuid':
-      return 'UUID';
-    case 'fixed':
-    case 'binary':
-    case 'geometry':
-    case 'geography':
-      return 'BLOB';
-    case 'unknown':
-      return 'INTEGER';
     case 'variant':
       throw new LakeError('UNSUPPORTED_FEATURE', 'reading variant columns through DuckDB is not supported yet');
     case 'struct':
@@ -56,6 +27,8 @@ export function duckdbType(t: IcebergType): string {
       return `${duckdbType(t.element)}[]`;
     case 'map':
       return `MAP(${duckdbType(t.key)}, ${duckdbType(t.value)})`;
+    default:
+      return duckdbPrimitiveType(t);
   }
 }
 
