@@ -15,7 +15,8 @@
  * <= 1.5x with 1 % of rows position-deleted (the raw query reads the same files without deletes).
  *
  * Run: `npm run bench`, or after `npm run build`: `node dist/benchmarks/scan.js [--smoke]
- * [--rows N] [--files N] [--runs N]` (smoke: 100k rows in 4 files, 1 run).
+ * [--rows N] [--files N] [--runs N] [--explain]` (smoke: 100k rows in 4 files, 1 run; explain: print
+ * DuckDB's profile of each lake query).
  */
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -37,6 +38,8 @@ export interface ScanBenchOptions {
   runs: number;
   /** Where to build the table (default: a new temp directory, removed afterwards). */
   dir?: string;
+  /** Print DuckDB's profile (`EXPLAIN ANALYZE`) of each lake query once. */
+  explain?: boolean;
 }
 
 const QUERIES: Record<string, string> = {
@@ -221,6 +224,7 @@ export async function benchScan(options: ScanBenchOptions): Promise<ScanBenchRep
           // a warm-up of each, then interleaved runs, each starting with the other one in turn
           await session.query(lakeSql);
           await session.query(rawSql);
+          if (options.explain === true) console.log(String((await session.query(`EXPLAIN ANALYZE ${lakeSql}`)).rows[0]![1]));
           for (let r = 0; r < options.runs; r++) {
             const order = r % 2 === 0 ? (['lake', 'raw'] as const) : (['raw', 'lake'] as const);
             for (const which of order) {
@@ -271,6 +275,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     rows: flag(argv, '--rows') ?? (smoke ? 100_000 : 5_000_000),
     files: flag(argv, '--files') ?? (smoke ? 4 : 20),
     runs: flag(argv, '--runs') ?? (smoke ? 1 : 7),
+    explain: argv.includes('--explain'),
   };
   const report = await benchScan(options);
   printScanReport(report);
