@@ -17,7 +17,7 @@ import {
   writeManifestList,
 } from '../../src/manifest/index.js';
 import { MANIFEST_ENTRY_CATALOGUE, manifestEntrySchema, partitionRecordSchema } from '../../src/manifest/schemas.js';
-import { isLakeError } from '../../src/errors.js';
+import { thrown } from '../support/errors.js';
 import { type DataFile, EntryStatus, FileContent, type ManifestEntry, type ManifestFile } from '../../src/spec/data-file.js';
 import { type PartitionSpec, parsePartitionSpec } from '../../src/spec/partition-spec.js';
 import { type Schema, parseSchema } from '../../src/spec/schema.js';
@@ -142,15 +142,9 @@ function committed(mf: ManifestFile, seq: bigint): ManifestFile {
 }
 
 function expectLakeError(fn: () => unknown, code: string, message?: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(isLakeError(err), String(err)).toBe(true);
-  expect((err as { code: string }).code).toBe(code);
-  if (message) expect((err as Error).message).toMatch(message);
+  const err = thrown(fn);
+  expect(err.code).toBe(code);
+  if (message) expect(err.message).toMatch(message);
 }
 
 describe('partition values of every type', () => {

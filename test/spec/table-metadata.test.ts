@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LakeError } from '../../src/errors.js';
+import { thrown } from '../support/errors.js';
 import { parseJson } from '../../src/util/json.js';
 import {
   type TableMetadata,
@@ -98,12 +98,7 @@ describe('table metadata: conformance corpus', () => {
       it(`rejects ${rel}`, () => {
         const bytes = readFileSync(file);
         expect(() => parseTableMetadata(bytes)).toThrow(invalid);
-        try {
-          parseTableMetadata(bytes);
-        } catch (e) {
-          expect(e).toBeInstanceOf(LakeError);
-          expect((e as LakeError).code).toBe('INVALID_METADATA');
-        }
+        expect(thrown(() => parseTableMetadata(bytes)).code).toBe('INVALID_METADATA');
       });
       continue;
     }
@@ -284,16 +279,10 @@ describe('table metadata: reference vectors', () => {
   ];
   for (const [name, code, message] of invalid) {
     it(`rejects ${name}`, () => {
-      let err: unknown;
-      try {
-        parseTableMetadata(read(name), { source: name });
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(LakeError);
-      expect((err as LakeError).code).toBe(code);
-      expect((err as LakeError).message).toMatch(message);
-      expect((err as LakeError).message).toContain(name);
+      const err = thrown(() => parseTableMetadata(read(name), { source: name }));
+      expect(err.code).toBe(code);
+      expect(err.message).toMatch(message);
+      expect(err.message).toContain(name);
     });
   }
 
@@ -348,15 +337,9 @@ function parseObj(o: unknown): TableMetadata {
 }
 
 function rejects(o: unknown, message: RegExp): void {
-  let err: unknown;
-  try {
-    parseObj(o);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LakeError);
-  expect((err as LakeError).code).toBe('INVALID_METADATA');
-  expect((err as LakeError).message).toMatch(message);
+  const err = thrown(() => parseObj(o));
+  expect(err.code).toBe('INVALID_METADATA');
+  expect(err.message).toMatch(message);
 }
 
 describe('table metadata: parsing rules', () => {
@@ -643,16 +626,10 @@ describe('table properties', () => {
   ];
   for (const [props, message] of bad) {
     it(`rejects ${JSON.stringify(props)}`, () => {
-      let err: unknown;
-      try {
-        validateTableProperties(props);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(LakeError);
-      expect((err as LakeError).code).toBe('INVALID_INPUT');
-      expect((err as LakeError).message).toMatch(message);
-      expect(Object.keys(props)).toContain((err as LakeError).context.property);
+      const err = thrown(() => validateTableProperties(props));
+      expect(err.code).toBe('INVALID_INPUT');
+      expect(err.message).toMatch(message);
+      expect(Object.keys(props)).toContain(err.context.property);
     });
   }
 });
