@@ -9,7 +9,7 @@ import { isLakeError } from '../../src/errors.js';
 import { quoteIdentifier, quoteString } from '../../src/expressions/duckdb-sql.js';
 import { arrowSchema } from '../../src/parquet/arrow-schema.js';
 import { readParquetBatches } from '../../src/parquet/reader.js';
-import { UNPARTITIONED } from '../../src/spec/partition-spec.js';
+import { UNPARTITIONED, buildPartitionSpec } from '../../src/spec/partition-spec.js';
 import { decodeValue } from '../../src/spec/single-value.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
 import { LocalStorage } from '../../src/storage/local.js';
@@ -312,5 +312,85 @@ describe('Iceberg <-> Arrow schemas', () => {
     expect(assigned.fields[0]!.id).toBe(1);
     expect(assigned.fields[0]!.type).toEqual({ kind: 'list', elementId: 2, elementRequired: false, element: { kind: 'int' } });
     expect(() => icebergSchemaOfArrow(plain)).toThrow(/PARQUET:field_id/);
+  });
+});
+
+describe('fixed[L] and timestamptz_ns inside nested types and partitioned tables (re-encoded files)', () => {
+  const schema = schemaOf([
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'key', required: false, type: 'fixed[3]' },
+    { id: 3, name: 'at', required: false, type: 'timestamptz_ns' },
+    { id: 4, name: 's', required: false, type: { type: 'struct', fields: [{ id: 10, name: 'fx', required: true, type: 'fixed[2]' }, { id: 11, name: 'n', required: false, type: 'int' }] } },
+    // (zoned timestamps inside nested Arrow types are not accepted by the input cast yet)
+    { id: 5, name: 'times', required: false, type: { type: 'list', 'element-id': 12, element: 'fixed[2]', 'element-required': false } },
+    { id: 6, name: 'm', required: false, type: { type: 'map', 'key-id': 13, key: 'string', 'value-id': 14, value: 'fixed[1]', 'value-required': false } },
+  ]);
+  const DAY = 86_400_000_000_000n;
+
+  it('writes FIXED_LEN_BYTE_ARRAY(L) and TIMESTAMP(NANOS, UTC) at every level, one file per partition, and the values read back exactly', async () => {
+    const s = arrowSchema(schema);
+    const field = (name: string) => s.fields.find((f) => f.name === name)!;
+    const b = (...v: number[]) => new Uint8Array(v);
+    const n = 4;
+    const cols = [
+      arrow.vectorFromArray([1n, 2n, 3n, 4n], field('id').type),
+      arrow.vectorFromArray([b(1, 2, 3), b(1, 2, 3), null, b(9, 9, 9)], field('key').type),
+      arrow.vectorFromArray([0n, DAY + 1n, -1n, null].map((v) => (v === null ? null : Number(v / 1_000_000n))), field('at').type),
+      arrow.vectorFromArray([{ fx: b(0, 255), n: 1 }, null, { fx: b(7, 7), n: null }, { fx: b(1, 1), n: 4 }], field('s').type),
+      arrow.vectorFromArray([[], null, [b(5, 5), null], [b(6, 6)]], field('times').type),
+      arrow.vectorFromArray([new Map([['a', b(1)], ['b', null]]), null, new Map(), new Map([['c', b(255)]])], field('m').type),
+    ].map((v) => v.data[0]!);
+    // exact nanoseconds (vectorFromArray takes milliseconds): overwrite the timestamp values (the null's slot too)
+    (cols[2]!.values as BigInt64Array).set([0n, DAY + 1n, -1n, 0n]);
+    const input = new arrow.Table(s, arrow.makeData({ type: new arrow.Struct(s.fields), length: n, children: cols }) as never);
+    const spec = buildPartitionSpec(schema, [
+      { source: 'key', transform: 'identity' },
+      { source: 'at', transform: 'day' },
+    ]).spec;
+    const files = await writeDataFiles({ table: { schema, spec, location: nextLocation(), formatVersion: 3 }, storage, input });
+    expect(files.map((f) => f.recordCount).sort()).toEqual([1, 1, 1, 1]);
+    const rows: Record<string, unknown>[] = [];
+    for (const f of files) {
+      const ps = await query(`SELECT name, field_id, type, type_length, logical_type FROM parquet_schema(${quoteString(f.filePath)})`);
+      const entry = (id: number) => ps.find((r) => Number(r.field_id) === id)!;
+      expect([entry(2).type, String(entry(2).type_length)]).toEqual(['FIXED_LEN_BYTE_ARRAY', '3']);
+      expect([entry(10).type, String(entry(10).type_length)]).toEqual(['FIXED_LEN_BYTE_ARRAY', '2']);
+      expect([entry(14).type, String(entry(14).type_length)]).toEqual(['FIXED_LEN_BYTE_ARRAY', '1']);
+      expect([entry(12).type, String(entry(12).type_length)]).toEqual(['FIXED_LEN_BYTE_ARRAY', '2']);
+      expect(String(entry(3).logical_type)).toMatch(/TimestampType\(isAdjustedToUTC=1, unit=TimeUnit\(.*NANOS=NanoSeconds/);
+      for await (const batch of readParquetBatches({ path: f.filePath })) {
+        for (let r = 0; r < batch.numRows; r++) {
+          const get = (name: string) => batch.getChild(name)!;
+          const nanos = (d: arrow.Data, i: number) => (d.getValid(i) ? (d.values as BigInt64Array)[i]! : null);
+          const list = get('times').data[0]!;
+          const offs = list.valueOffsets as Int32Array;
+          const m = get('m').get(r) as arrow.MapRow | null;
+          const st = get('s').get(r) as { fx: Uint8Array; n: number | null } | null;
+          rows.push({
+            id: get('id').get(r),
+            key: get('key').get(r) === null ? null : [...(get('key').get(r) as Uint8Array)],
+            at: nanos(get('at').data[0]!, r),
+            s: st === null ? null : { fx: [...st.fx], n: st.n },
+            times: list.getValid(r) ? Array.from({ length: offs[r + 1]! - offs[r]! }, (_x, k) => { const v = (get('times').get(r) as arrow.Vector).get(k) as Uint8Array | null; return v === null ? null : [...v]; }) : null,
+            m: m === null ? null : Object.fromEntries([...m].map(([k, v]) => [k, v === null ? null : [...(v as Uint8Array)]])),
+            partition: f.partition,
+          });
+        }
+      }
+    }
+    rows.sort((x, y) => Number(x.id) - Number(y.id));
+    expect(rows.map(({ partition: _p, ...r }) => r)).toEqual([
+      { id: 1n, key: [1, 2, 3], at: 0n, s: { fx: [0, 255], n: 1 }, times: [], m: { a: [1], b: null } },
+      { id: 2n, key: [1, 2, 3], at: DAY + 1n, s: null, times: null, m: null },
+      { id: 3n, key: null, at: -1n, s: { fx: [7, 7], n: null }, times: [[5, 5], null], m: {} },
+      { id: 4n, key: [9, 9, 9], at: null, s: { fx: [1, 1], n: 4 }, times: [[6, 6]], m: { c: [255] } },
+    ]);
+    // partition values: the fixed bytes and the day of the nanosecond instant (-1 ns is the day before 1970-01-01)
+    expect(rows.map((r) => (r.partition as unknown[]).map((v) => (v instanceof Uint8Array ? [...v] : v)))).toEqual([
+      [[1, 2, 3], 0],
+      [[1, 2, 3], 1],
+      [null, -1],
+      [[9, 9, 9], null],
+    ]);
   });
 });
