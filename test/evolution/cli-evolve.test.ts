@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStoreCatalog } from '../../catalog/object-store-catalog.js';
 import { registerEvolveCommand } from '../../cli/evolve.js';
-import { LakeError } from '../../src/errors.js';
+import { rejected } from '../support/errors.js';
 import { parseSchema } from '../../src/spec/schema.js';
 import { currentSchema, defaultSpec } from '../../src/spec/table-metadata.js';
 import { parseJson } from '../../src/util/json.js';
@@ -138,14 +138,8 @@ describe('lake evolve', () => {
       ['upgrade', '--format-version', '1'],
       ['frobnicate'],
     ]) {
-      let err: unknown;
-      try {
-        await lake('evolve', 'db.e', ...args);
-      } catch (e) {
-        err = e;
-      }
-      expect(err, args.join(' ')).toBeInstanceOf(LakeError);
-      expect(['INVALID_SCHEMA_CHANGE', 'INVALID_INPUT']).toContain((err as LakeError).code);
+      const err = await rejected(lake('evolve', 'db.e', ...args), args.join(' '));
+      expect(['INVALID_SCHEMA_CHANGE', 'INVALID_INPUT']).toContain(err.code);
     }
     expect((await catalog.loadTable('db.e')).metadataLocation).toBe(before);
   });

@@ -8,6 +8,7 @@ import { memoryCatalog } from '../../catalog/object-store-catalog.js';
 import { Table } from '../../catalog/table.js';
 import type { TableOperations } from '../../catalog/table-operations.js';
 import { LakeError } from '../../src/errors.js';
+import { rejected } from '../support/errors.js';
 import { parseEvolutionChanges, parseEvolveArgs } from '../../src/spec/evolution-changes.js';
 import { nameMappingFromSchema, parseNameMapping, serializeNameMapping } from '../../src/spec/name-mapping.js';
 import { findColumnName, indexSchema, parseSchema } from '../../src/spec/schema.js';
@@ -56,17 +57,11 @@ function columns(m: TableMetadata): string[] {
 /** Runs `fn`, expecting a LakeError with `code`; checks the table kept its metadata file. */
 async function refusedKeepsTable(table: Table, code: string, fn: () => Promise<unknown>): Promise<LakeError> {
   const before = table.metadataLocation;
-  let err: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LakeError);
-  expect((err as LakeError).code).toBe(code);
+  const err = await rejected(fn());
+  expect(err.code).toBe(code);
   await table.refresh();
   expect(table.metadataLocation).toBe(before);
-  return err as LakeError;
+  return err;
 }
 
 describe('schema changes through the catalog', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/errors.js';
+import { thrown } from '../support/errors.js';
 import { type PartitionSpec, partitionSpecToJson } from '../../src/spec/partition-spec.js';
 import {
   type PartitionSpecChange,
@@ -30,14 +31,7 @@ function fieldsOf(spec: PartitionSpec): [number, string, string, number][] {
 
 function refused(m: TableMetadata, changes: PartitionSpecChange[], rule: string, subject: { field?: string; column?: string }): LakeError {
   const before = JSON.stringify(m.partitionSpecs.map(partitionSpecToJson));
-  let err: unknown;
-  try {
-    evolve(m, changes);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${rule}`).toBeInstanceOf(LakeError);
-  const le = err as LakeError;
+  const le = thrown(() => evolve(m, changes), rule);
   expect(le.code).toBe('INVALID_SCHEMA_CHANGE');
   expect(le.context).toMatchObject({ rule, ...subject });
   for (const v of Object.values(subject)) expect(le.message).toContain(v);

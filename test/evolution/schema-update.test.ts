@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/errors.js';
+import { thrown } from '../support/errors.js';
 import { parseNameMapping, serializeNameMapping, nameMappingFromSchema } from '../../src/spec/name-mapping.js';
 import { type Schema, findColumnName, indexSchema, parseSchema, schemaToJson } from '../../src/spec/schema.js';
 import {
@@ -26,14 +27,7 @@ function evolve(m: TableMetadata, changes: SchemaChange[], options: SchemaUpdate
 /** Runs the changes, expecting INVALID_SCHEMA_CHANGE for `rule` naming `column`. */
 function refused(m: TableMetadata, changes: SchemaChange[], rule: string, column: string | undefined, options: SchemaUpdateOptions = {}): LakeError {
   const before = JSON.stringify(schemaToJson(m.schemas[0]!));
-  let err: unknown;
-  try {
-    evolve(m, changes, options);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${rule} to be refused`).toBeInstanceOf(LakeError);
-  const le = err as LakeError;
+  const le = thrown(() => evolve(m, changes, options), `${rule} to be refused`);
   expect(le.code).toBe('INVALID_SCHEMA_CHANGE');
   expect(le.context.rule).toBe(rule);
   if (column !== undefined) {

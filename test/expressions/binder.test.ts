@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/errors.js';
+import { thrown } from '../support/errors.js';
 import {
   type BoundExpression,
   type LiteralValue,
@@ -32,13 +33,7 @@ function value(e: BoundExpression): unknown {
 }
 
 function bindError(e: UnboundExpression): LakeError {
-  try {
-    b(e);
-  } catch (err) {
-    expect(err).toBeInstanceOf(LakeError);
-    return err as LakeError;
-  }
-  throw new Error('binding succeeded');
+  return thrown(() => b(e), 'binding');
 }
 
 describe('bind: columns', () => {

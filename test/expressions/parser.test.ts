@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/errors.js';
+import { thrown } from '../support/errors.js';
 import {
   type UnboundExpression,
   alwaysFalse,
@@ -29,13 +30,7 @@ import { days, micros, schema } from './fixtures.js';
 const p = parsePredicate;
 
 function parseError(text: string): LakeError {
-  try {
-    parsePredicate(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(LakeError);
-    return e as LakeError;
-  }
-  throw new Error(`parsed: ${text}`);
+  return thrown(() => parsePredicate(text), text);
 }
 
 describe('parsePredicate: valid filters', () => {

@@ -4,24 +4,28 @@
  */
 import { LakeError } from '../../src/errors.js';
 
-/** The LakeError `f` throws. */
-export function thrown(f: () => unknown): LakeError {
+/** The LakeError `f` throws; `what` names the case in the message of a failed test. */
+export function thrown(f: () => unknown, what?: string): LakeError {
   try {
     f();
   } catch (e) {
     if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
+    throw new Error(`${prefix(what)}expected a LakeError, got ${String(e)}`);
   }
-  throw new Error('expected a LakeError, nothing was thrown');
+  throw new Error(`${prefix(what)}expected a LakeError, nothing was thrown`);
 }
 
-/** The LakeError `p` rejects with. */
-export async function rejected(p: Promise<unknown>): Promise<LakeError> {
+/** The LakeError `p` rejects with; `what` names the case in the message of a failed test. */
+export async function rejected(p: Promise<unknown>, what?: string): Promise<LakeError> {
   try {
     await p;
   } catch (e) {
     if (e instanceof LakeError) return e;
-    throw new Error(`expected a LakeError, got ${String(e)}`);
+    throw new Error(`${prefix(what)}expected a LakeError, got ${String(e)}`);
   }
-  throw new Error('expected a LakeError, the promise resolved');
+  throw new Error(`${prefix(what)}expected a LakeError, the promise resolved`);
+}
+
+function prefix(what: string | undefined): string {
+  return what === undefined ? '' : `${what}: `;
 }
