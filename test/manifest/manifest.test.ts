@@ -18,6 +18,7 @@ import {
 } from '../../src/manifest/index.js';
 import { MANIFEST_ENTRY_CATALOGUE, manifestEntrySchema, partitionRecordSchema } from '../../src/manifest/schemas.js';
 import { thrown } from '../support/errors.js';
+import { encodeAvroHeader } from '../support/avro-header.js';
 import { type DataFile, EntryStatus, FileContent, type ManifestEntry, type ManifestFile } from '../../src/spec/data-file.js';
 import { type PartitionSpec, parsePartitionSpec } from '../../src/spec/partition-spec.js';
 import { type Schema, parseSchema } from '../../src/spec/schema.js';
@@ -590,18 +591,9 @@ describe('writers that store no field ids', () => {
   function withoutIds(bytes: Uint8Array): Uint8Array {
     const header = readAvroHeader(bytes);
     const stripped = JSON.stringify(JSON.parse(header.schemaJson), (k, v) => (k === 'field-id' || k === 'element-id' ? undefined : v));
-    const headerType = avro.Type.forSchema({
-      type: 'record',
-      name: 'org.apache.avro.file.Header',
-      fields: [
-        { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
-        { name: 'meta', type: { type: 'map', values: 'bytes' } },
-        { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
-      ],
-    });
     const meta: Record<string, Buffer> = {};
     for (const [k, v] of Object.entries(header.metadata)) meta[k] = Buffer.from(k === 'avro.schema' ? stripped : v);
-    const head = headerType.toBuffer({ magic: Buffer.from('Obj\x01', 'latin1'), meta, sync: Buffer.from(header.sync) });
+    const head = encodeAvroHeader(meta, header.sync);
     expect(stripped).not.toContain('field-id');
     return Buffer.concat([head, Buffer.from(bytes.subarray(header.dataStart))]);
   }
