@@ -1,7 +1,7 @@
 /**
- * writeDataFiles at its edges: inputs with batches of no rows, the shared DuckDB instance's spill
- * directory and memory limit, NaN counts of every row group, the sign of zero in float columns
- * (values and identity partitions), and transforms whose result leaves the source type's range.
+ * writeDataFiles at its edges: inputs with batches of no rows, and the shared DuckDB instance's spill
+ * directory and memory limit. NaN counts of every row group, the sign of zero and transforms whose
+ * result leaves the source type's range are tested in data-writer.test.ts.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
