@@ -22,7 +22,7 @@
 import { LakeError } from '../errors.js';
 import { PARTITION_DATA_ID_START, type PartitionField, type PartitionSpec, specsEquivalent } from './partition-spec.js';
 import { type Schema } from './schema.js';
-import { ColumnIndex } from './schema-update.js';
+import { ColumnIndex, applyEach } from './schema-update.js';
 import { type Transform, canTransform, evolvedPartitionName, parseTransform, transformToString } from './transforms.js';
 import { isPrimitive, typeToString } from './types.js';
 
@@ -255,16 +255,7 @@ export function applyPartitionSpecChanges(
   options: PartitionSpecUpdateOptions = {},
 ): PartitionSpecUpdateResult {
   const u = new SpecUpdater(context, options.caseSensitive ?? true);
-  changes.forEach((c, i) => {
-    try {
-      u.apply(c);
-    } catch (e) {
-      if (e instanceof LakeError && changes.length > 1) {
-        throw new LakeError(e.code, `change ${i + 1} (${c.op}): ${e.message}`, { cause: e, context: { ...e.context, change: i } });
-      }
-      throw e;
-    }
-  });
+  applyEach(changes, (c) => u.apply(c));
   return u.result();
 }
 

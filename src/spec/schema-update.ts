@@ -292,9 +292,18 @@ export function applySchemaChanges(
   options: SchemaUpdateOptions = {},
 ): SchemaUpdateResult {
   const update = new SchemaUpdater(context, options);
+  applyEach(changes, (c) => update.apply(c));
+  return update.result();
+}
+
+/**
+ * Applies changes in order. When one of several fails, its error says which (1-based, with its
+ * op) and carries the 0-based index in `context.change`.
+ */
+export function applyEach<C extends { op: string }>(changes: readonly C[], apply: (change: C) => void): void {
   changes.forEach((c, i) => {
     try {
-      update.apply(c);
+      apply(c);
     } catch (e) {
       if (e instanceof LakeError && changes.length > 1) {
         throw new LakeError(e.code, `change ${i + 1} (${c.op}): ${e.message}`, { cause: e, context: { ...e.context, change: i } });
@@ -302,7 +311,6 @@ export function applySchemaChanges(
       throw e;
     }
   });
-  return update.result();
 }
 
 class SchemaUpdater {
