@@ -535,13 +535,7 @@ export function take(data: arrow.Data, indices: Int32Array): arrow.Data {
     case arrow.Type.Binary: {
       const offsets = data.valueOffsets as Int32Array;
       const src = data.values as Uint8Array;
-      const outOffsets = new Int32Array(n + 1);
-      let total = 0;
-      for (let j = 0; j < n; j++) {
-        const i = indices[j]!;
-        total += offsets[i + 1]! - offsets[i]!;
-        outOffsets[j + 1] = total;
-      }
+      const { outOffsets, total } = takeOffsets(offsets, indices);
       const bytes = new Uint8Array(total);
       for (let j = 0; j < n; j++) {
         const i = indices[j]!;
@@ -556,13 +550,7 @@ export function take(data: arrow.Data, indices: Int32Array): arrow.Data {
     case arrow.Type.List:
     case arrow.Type.Map: {
       const offsets = data.valueOffsets as Int32Array;
-      const outOffsets = new Int32Array(n + 1);
-      let total = 0;
-      for (let j = 0; j < n; j++) {
-        const i = indices[j]!;
-        total += offsets[i + 1]! - offsets[i]!;
-        outOffsets[j + 1] = total;
-      }
+      const { outOffsets, total } = takeOffsets(offsets, indices);
       const childIdx = new Int32Array(total);
       let k = 0;
       for (let j = 0; j < n; j++) {
@@ -575,4 +563,17 @@ export function take(data: arrow.Data, indices: Int32Array): arrow.Data {
     default:
       throw new LakeError('INTERNAL', `cannot select rows of Arrow type ${String(type)}`);
   }
+}
+
+/** The offsets of the selected variable-length values (`indices` into `offsets`), and their total length. */
+function takeOffsets(offsets: Int32Array, indices: Int32Array): { outOffsets: Int32Array; total: number } {
+  const n = indices.length;
+  const outOffsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    const i = indices[j]!;
+    total += offsets[i + 1]! - offsets[i]!;
+    outOffsets[j + 1] = total;
+  }
+  return { outOffsets, total };
 }
