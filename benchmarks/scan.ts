@@ -6,13 +6,14 @@
  * 6 columns: id, ts, category, amount, user_id, note), real Iceberg v2 metadata written with
  * lake's manifest writers, and two snapshots: the append, and a delete that removes 1 % of the
  * rows with one file-scoped position delete file per data file (as Spark's merge-on-read writes
- * them). Each snapshot is planned with `planScan` and registered as a view (`createSqlSession`);
+ * them), and a third snapshot (off the append) with the delete files of every 10th data file only,
+ * the common case of deletes touching a few files. Each snapshot is planned with `planScan` and registered as a view (`createSqlSession`);
  * the time to do that is reported apart ("prepare"). Then the same queries run, interleaved, over
  * the view and over `read_parquet([files])`:
  * - narrow: `count(*), sum(amount)`;
  * - wide: every column aggregated.
  * The ratios printed are lake / raw of the median query times. Goals: <= 1.1x with no deletes,
- * <= 1.5x with 1 % of rows position-deleted (the raw query reads the same files without deletes).
+ * <= 1.5x with position deletes (the raw query reads the same files without deletes).
  *
  * Run: `npm run bench`, or after `npm run build`: `node dist/benchmarks/scan.js [--smoke]
  * [--rows N] [--files N] [--runs N] [--explain]` (smoke: 100k rows in 4 files, 1 run; explain: print
@@ -59,6 +60,8 @@ interface Table {
   deletedRows: number;
   appendSnapshot: bigint;
   deleteSnapshot: bigint;
+  /** Deletes 1 % of the rows of every 10th data file only (a snapshot off the append, not on main). */
+  sparseDeleteSnapshot: bigint;
 }
 
 /** Writes the data files, the delete files and the metadata of the two snapshots. */
@@ -155,6 +158,20 @@ async function buildTable(dir: string, rows: number, files: number): Promise<Tab
   const list2 = writeManifestList({ formatVersion: 2, snapshotId: s2, parentSnapshotId: s1, sequenceNumber: 2n, manifests: [dataManifestAt1, deleteManifest.manifestFile] });
   const list2Path = path.join(dir, 'metadata', `snap-${s2}-1.avro`);
   await fs.writeFile(list2Path, list2.bytes);
+  const s3 = 3_333_333_333n;
+  const sparseManifest = writeManifest({
+    formatVersion: 2,
+    schema: tableSchema,
+    spec,
+    content: 'deletes',
+    snapshotId: s3,
+    entries: deleteFiles.filter((_, f) => f % 10 === 0).map((dataFile): ManifestEntry => ({ status: EntryStatus.ADDED, snapshotId: s3, dataFile })),
+    manifestPath: path.join(dir, 'metadata', 'deletes-sparse-m0.avro'),
+  });
+  await fs.writeFile(sparseManifest.manifestFile.manifestPath, sparseManifest.bytes);
+  const list3 = writeManifestList({ formatVersion: 2, snapshotId: s3, parentSnapshotId: s1, sequenceNumber: 3n, manifests: [dataManifestAt1, sparseManifest.manifestFile] });
+  const list3Path = path.join(dir, 'metadata', `snap-${s3}-1.avro`);
+  await fs.writeFile(list3Path, list3.bytes);
   const snap = (snapshotId: bigint, seq: bigint, manifestList: string, operation: 'append' | 'delete', parent?: bigint): Snapshot => ({
     snapshotId,
     ...(parent === undefined ? {} : { parentSnapshotId: parent }),
@@ -164,16 +181,16 @@ async function buildTable(dir: string, rows: number, files: number): Promise<Tab
     schemaId: 0,
     summary: { operation },
   });
-  const snapshots = [snap(s1, 1n, list1Path, 'append'), snap(s2, 2n, list2Path, 'delete', s1)];
+  const snapshots = [snap(s1, 1n, list1Path, 'append'), snap(s2, 2n, list2Path, 'delete', s1), snap(s3, 3n, list3Path, 'delete', s1)];
   const metadata: TableMetadata = {
     ...base,
-    lastSequenceNumber: 2n,
+    lastSequenceNumber: 3n,
     currentSnapshotId: s2,
     snapshots,
     snapshotLog: snapshots.map((s) => ({ timestampMs: s.timestampMs, snapshotId: s.snapshotId })),
     refs: new Map([['main', { snapshotId: s2, type: 'branch' }]]),
   };
-  return { metadata, dataFiles: dataFiles.map((d) => d.filePath), deletedRows, appendSnapshot: s1, deleteSnapshot: s2 };
+  return { metadata, dataFiles: dataFiles.map((d) => d.filePath), deletedRows, appendSnapshot: s1, deleteSnapshot: s2, sparseDeleteSnapshot: s3 };
 }
 
 function median(xs: readonly number[]): number {
@@ -183,7 +200,7 @@ function median(xs: readonly number[]): number {
 }
 
 export interface ScanCaseResult {
-  snapshot: 'no deletes' | '1% position-deleted';
+  snapshot: 'no deletes' | '1% position-deleted' | '1% in 1/10 of files';
   query: string;
   rows: number;
   prepareMs: number;
@@ -208,6 +225,7 @@ export async function benchScan(options: ScanBenchOptions): Promise<ScanBenchRep
     for (const [label, snapshotId] of [
       ['no deletes', table.appendSnapshot],
       ['1% position-deleted', table.deleteSnapshot],
+      ['1% in 1/10 of files', table.sparseDeleteSnapshot],
     ] as const) {
       const session = await createSqlSession();
       try {

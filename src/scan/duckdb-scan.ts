@@ -13,8 +13,9 @@
  *   file lacks become constants: identity partition values, `initial-default`s or NULL
  *   (field-projection.ts decides which).
  * - Position delete files (read by DuckDB directly) and deletion vectors (decoded in JS, appended)
- *   fill a table of (file index, position); rows are removed by an anti-join on
- *   (`file_index`, `file_row_number`).
+ *   fill a table of keys (file index, position) packed in one BIGINT; the rows of the files that
+ *   have position deletes are removed by an anti-join on that key, while files without any are
+ *   read apart and never probe it (a hash probe per row costs about as much as reading a column).
  * - Equality deletes fill one table per set of equality field ids with the key columns, the
  *   delete's data sequence number and partition; rows are removed by an anti-join on the keys
  *   (`IS NOT DISTINCT FROM`: null equals null, as the spec says) guarded by the spec's rule: data
@@ -142,22 +143,26 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
         }),
       ),
     );
-    const groups = new Map<string, { read: FileRead; paths: string[]; tasks: FileScanTask[] }>();
+    // files with position deletes are read apart: only their rows go through the anti-join
+    const groups = new Map<string, { read: FileRead; deletes: boolean; paths: string[]; tasks: FileScanTask[] }>();
     for (const r of reads) {
-      let g = groups.get(r.read.key);
+      const deletes = r.task.positionDeletes.length > 0;
+      const key = `${deletes}\n${r.read.key}`;
+      let g = groups.get(key);
       if (g === undefined) {
-        g = { read: r.read, paths: [], tasks: [] };
-        groups.set(r.read.key, g);
+        g = { read: r.read, deletes, paths: [], tasks: [] };
+        groups.set(key, g);
       }
       g.paths.push(r.path);
       g.tasks.push(r.task);
     }
     const fileIndex = new Map<FileScanTask, number>();
+    const withDeletes: string[] = [];
     const selects: string[] = [];
     let base = 0;
     for (const g of groups.values()) {
       g.tasks.forEach((t, j) => fileIndex.set(t, base + j));
-      selects.push(groupSql(g.read, g.paths, base, needFile, hasPositionDeletes));
+      (g.deletes ? withDeletes : selects).push(groupSql(g.read, g.paths, base, needFile, g.deletes));
       base += g.paths.length;
     }
 
@@ -168,7 +173,13 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
       await conn.run(`${createTable(posTable)} (k BIGINT)`);
       helpers.push(qualify(posTable));
       await loadPositionDeletes(conn, plan, io, fileIndex, qualify(posTable), options, open, createTable, qualify, helpers, id);
-      joins.push(`ANTI JOIN ${qualify(posTable)} AS __lake_p ON __lake_p.k = d.${KEY_COL}`);
+      // the same columns as the groups without deletes (groupSql's order), the key dropped
+      const cols = columns.read.map((_, i) => `__lake_d.${readCol(i)}`);
+      if (needFile) cols.push(`__lake_d.${FILE_COL}`);
+      if (cols.length === 0) cols.push('1 AS "__lake_row"');
+      selects.unshift(
+        `SELECT ${cols.join(', ')} FROM (${unionAll(withDeletes)}) AS __lake_d\n` + `ANTI JOIN ${qualify(posTable)} AS __lake_p ON __lake_p.k = __lake_d.${KEY_COL}`,
+      );
     }
 
     // 3. equality deletes -> key tables guarded by sequence numbers and partitions
@@ -203,7 +214,7 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
     });
     // a view needs a column: a plan that projects none (e.g. for counting) gets a constant one
     if (outExprs.length === 0) outExprs.push('1 AS "__lake_row"');
-    const union = selects.length === 1 ? selects[0]! : selects.map((s) => `(${s})`).join('\nUNION ALL\n');
+    const union = unionAll(selects);
     const sql =
       `SELECT ${outExprs.join(', ')}\nFROM (${union}) AS d` +
       (joins.length > 0 ? `\n${joins.join('\n')}` : '') +
@@ -213,6 +224,10 @@ export async function prepareDuckDbScan(conn: DuckDBConnection, plan: ScanPlan, 
     await release();
     throw e;
   }
+}
+
+function unionAll(selects: readonly string[]): string {
+  return selects.length === 1 ? selects[0]! : selects.map((s) => `(${s})`).join('\nUNION ALL\n');
 }
 
 /** Output names: field names, with DuckDB's `_1`, `_2` suffixes for names equal but for case. */

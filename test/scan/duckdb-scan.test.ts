@@ -133,3 +133,52 @@ test('name=value directories are not taken for columns (no Hive partitioning)', 
     conn.closeSync();
   }
 });
+
+test('only files with position deletes go through the anti-join; the others, equality deletes and filters still apply', async () => {
+  const s = schema([
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'v', required: false, type: 'string' },
+  ]);
+  // ids 0..9 in p (position deletes), 10..19 in e (equality deletes), 20..29 in n (none), 30..39 in r (renamed column: another group)
+  const p = await writeParquet(`${dir}/mix-p.parquet`, `SELECT range AS id, 'p' || range AS v FROM range(0, 10)`, '{id: 1, v: 2}');
+  const e = await writeParquet(`${dir}/mix-e.parquet`, `SELECT range AS id, 'e' || range AS v FROM range(10, 20)`, '{id: 1, v: 2}');
+  const n = await writeParquet(`${dir}/mix-n.parquet`, `SELECT range AS id, 'n' || range AS v FROM range(20, 30)`, '{id: 1, v: 2}');
+  const r = await writeParquet(`${dir}/mix-r.parquet`, `SELECT range AS ident, 'r' || range AS v FROM range(30, 40)`, '{ident: 1, v: 2}');
+  // position 3 of p and positions 0 and 9 of r; the rows of e with id 12 or 25 (25 is in n, written before: not deleted)
+  const pd = await writePositionDeletes(`${dir}/mix-pd.parquet`, [[p.filePath, 3], [r.filePath, 0], [r.filePath, 9]]);
+  const eq = await writeEqualityDeletes(`${dir}/mix-eq.parquet`, `SELECT * FROM (VALUES (12::BIGINT), (25::BIGINT)) AS t(id)`, '{id: 1}', [1]);
+  const tasks = [
+    task(p, { seq: 1n, positionDeletes: [deleteRef(pd, 2n)] }),
+    task(e, { seq: 1n, equalityDeletes: [deleteRef(eq, 2n)] }),
+    task(n, { seq: 3n, equalityDeletes: [] }),
+    task(r, { seq: 1n, positionDeletes: [deleteRef(pd, 2n)], equalityDeletes: [deleteRef(eq, 2n)] }),
+  ];
+  const expected = [...Array(40).keys()].filter((i) => ![3, 12, 30, 39].includes(i));
+  const conn = await duckdbConnect();
+  try {
+    const all = await prepareDuckDbScan(conn, plan(metadata([s]), tasks));
+    // one anti-join for the position deletes (over p and r only) and one for the equality deletes
+    expect(count(all.sql, 'ANTI JOIN')).toBe(2);
+    const call = (f: string): string => new RegExp(`read_parquet\\(\\[[^\\]]*${f}[^\\]]*\\][^)]*\\)`).exec(all.sql)![0];
+    expect(call('mix-p')).toContain('file_row_number = true');
+    expect(call('mix-r')).toContain('file_row_number = true');
+    expect(call('mix-e')).toBe(call('mix-n'));
+    expect(call('mix-e')).not.toContain('file_row_number');
+    const rows = (await conn.runAndReadAll(`${all.sql} ORDER BY id`)).getRowObjectsJS();
+    expect(rows.map((x) => Number(x.id))).toEqual(expected);
+    expect(rows.every((x) => String(x.v).slice(1) === String(x.id))).toBe(true);
+    await all.release();
+
+    const none = await prepareDuckDbScan(conn, plan(metadata([s]), tasks, { projected: [] }));
+    expect((await conn.runAndReadAll(`SELECT count(*) AS c FROM (${none.sql})`)).getRowObjectsJS()[0]!.c).toBe(BigInt(expected.length));
+    await none.release();
+
+    const filter = bind(parsePredicate('id >= 9 AND id < 31'), s);
+    const filtered = await prepareDuckDbScan(conn, plan(metadata([s]), tasks, { filter }));
+    const ids = (await conn.runAndReadAll(`${filtered.sql} ORDER BY id`)).getRowObjectsJS().map((x) => Number(x.id));
+    expect(ids).toEqual(expected.filter((i) => i >= 9 && i < 31));
+    await filtered.release();
+  } finally {
+    conn.closeSync();
+  }
+});
