@@ -16,6 +16,10 @@
  *   fill a table of keys (file index, position) packed in one BIGINT; the rows of the files that
  *   have position deletes are removed by an anti-join on that key, while files without any are
  *   read apart and never probe it (a hash probe per row costs about as much as reading a column).
+ *   Measured no faster on DuckDB 1.5 (5M rows, 1 % deleted): two-column keys, NOT IN / NOT EXISTS,
+ *   a primary key on the positions, one SELECT per file, per-file bitmaps (`get_bit`, boolean
+ *   lists) and 64-row block masks joined by block; a POSITIONAL JOIN with a keep-flag table is
+ *   fast for one column but runs on one thread.
  * - Equality deletes fill one table per set of equality field ids with the key columns, the
  *   delete's data sequence number and partition; rows are removed by an anti-join on the keys
  *   (`IS NOT DISTINCT FROM`: null equals null, as the spec says) guarded by the spec's rule: data
