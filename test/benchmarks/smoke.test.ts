@@ -31,16 +31,20 @@ describe('benchmarks in smoke mode', () => {
   it('P1: each variant wrote every row, and lake is compared with DuckDB and PyIceberg', () => {
     const variants = lines().filter((l) => /^(duckdb|lake-arrow|lake-parquet|pyiceberg)\s+(none|day)\s+\d+/.test(l));
     const names = new Set(variants.map((l) => l.split(/\s+/).slice(0, 2).join(' ')));
-    for (const v of ['duckdb none', 'lake-arrow none', 'lake-parquet none', 'pyiceberg none', 'duckdb day', 'lake-arrow day', 'lake-parquet day']) expect(names).toContain(v);
+    for (const v of ['duckdb none', 'lake-arrow none', 'lake-parquet none', 'pyiceberg none', 'duckdb day', 'lake-arrow day', 'lake-parquet day', 'pyiceberg day']) expect(names).toContain(v);
     // unpartitioned: one file each; by day: the same number of partitions for every writer
     const files = (v: string) => Number(variants.find((l) => l.startsWith(`${v.split(' ')[0]} `) && l.includes(` ${v.split(' ')[1]} `))!.trim().split(/\s+/)[4]);
     expect(files('duckdb day')).toBeGreaterThan(1);
     expect(files('lake-arrow day')).toBe(files('duckdb day'));
     expect(files('lake-parquet day')).toBe(files('duckdb day'));
+    expect(files('pyiceberg day')).toBe(files('duckdb day'));
     expect(out).toMatch(/lake-arrow \/ pyiceberg \(none\): [\d.]+x/);
   });
 
   it('P2: concurrent commits finished without failures and report storage requests per commit', () => {
+    const latency = lines().find((l) => l.startsWith('local disk, one 100-row append'))!;
+    expect(latency).toMatch(/ratio append \/ raw round trip [\d.]+x median/);
+    expect(Number(/storage requests per append (\d+)/.exec(latency)![1])).toBeGreaterThan(0);
     const line = lines().find((l) => l.startsWith('local disk: '))!;
     expect(line).toMatch(/failures 0/);
     expect(line).toMatch(/median storage requests per append commit \d+/);
