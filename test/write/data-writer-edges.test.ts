@@ -6,22 +6,16 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLakeError } from '../../src/errors.js';
 import { UNPARTITIONED } from '../../src/spec/partition-spec.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { duckdbConfig } from '../../src/util/duckdb.js';
 import { writeDataFiles, type WriteTable } from '../../src/write/data-writer.js';
-import { arrowColumn, arrowTable, listObjects, query, schemaOf, tempDir } from './data-writer-fixtures.js';
+import { arrowColumn, arrowTable, listObjects, query, schemaOf, testDirectory } from './data-writer-fixtures.js';
 
 const local = new LocalStorage({ fsync: false });
-let root: { dir: string; cleanup: () => Promise<void> };
-let n = 0;
-beforeAll(async () => {
-  root = await tempDir('lake-writer-edges-');
-});
-afterAll(async () => root.cleanup());
-const loc = () => `${root.dir}/t${n++}`;
+const { loc } = testDirectory('lake-writer-edges-');
 
 async function errorOf(p: Promise<unknown>): Promise<unknown> {
   return p.then(

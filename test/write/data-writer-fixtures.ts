@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
+import { afterAll, beforeAll } from 'vitest';
 import { parseSchema, type Schema } from '../../src/spec/schema.js';
 import { decimalToFixedBytes, uuidToBytes } from '../../src/spec/single-value.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
@@ -15,6 +16,21 @@ import { duckdbConnect } from '../../src/util/duckdb.js';
 export async function tempDir(prefix = 'lake-writer-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A temp directory for one test file, created before its tests and removed after them; `loc()`
+ * gives a fresh table location inside it for each write.
+ */
+export function testDirectory(prefix?: string): { dir: () => string; loc: () => string } {
+  let root: { dir: string; cleanup: () => Promise<void> } | undefined;
+  let n = 0;
+  beforeAll(async () => {
+    root = await tempDir(prefix);
+  });
+  afterAll(async () => root?.cleanup());
+  const dir = () => root!.dir;
+  return { dir, loc: () => `${dir()}/t${n++}` };
 }
 
 export function schemaOf(fields: unknown[], schemaId = 0): Schema {

@@ -4,7 +4,7 @@
  * async inputs in segments, write defaults, location providers, failure cleanup, and S3 (MinIO).
  */
 import * as arrow from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLakeError } from '../../src/errors.js';
 import { quoteString } from '../../src/expressions/duckdb-sql.js';
 import { buildPartitionSpec, UNPARTITIONED } from '../../src/spec/partition-spec.js';
@@ -17,16 +17,10 @@ import type { Storage } from '../../src/storage/storage.js';
 import { writeDataFiles, type WriteTable } from '../../src/write/data-writer.js';
 import { dataLocation, locationProvider, objectStorageHash } from '../../src/write/location-provider.js';
 import { testS3 } from '../support/s3.js';
-import { arrowColumn, arrowTable, listObjects, query, rng, schemaOf, tempDir } from './data-writer-fixtures.js';
+import { arrowColumn, arrowTable, listObjects, query, rng, schemaOf, tempDir, testDirectory } from './data-writer-fixtures.js';
 
 const local = new LocalStorage({ fsync: false });
-let root: { dir: string; cleanup: () => Promise<void> };
-let n = 0;
-beforeAll(async () => {
-  root = await tempDir();
-});
-afterAll(async () => root.cleanup());
-const loc = () => `${root.dir}/t${n++}`;
+const { loc } = testDirectory();
 
 const schema = schemaOf([
   { id: 1, name: 'id', required: true, type: 'long' },

@@ -5,22 +5,16 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLakeError } from '../../src/errors.js';
 import { quoteString } from '../../src/expressions/duckdb-sql.js';
 import { buildPartitionSpec, UNPARTITIONED } from '../../src/spec/partition-spec.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { inputFormatOf, writeDataFilesFromFiles } from '../../src/write/file-input.js';
-import { listObjects, query, schemaOf, tempDir } from './data-writer-fixtures.js';
+import { listObjects, query, schemaOf, testDirectory } from './data-writer-fixtures.js';
 
 const storage = new LocalStorage({ fsync: false });
-let root: { dir: string; cleanup: () => Promise<void> };
-let n = 0;
-beforeAll(async () => {
-  root = await tempDir();
-});
-afterAll(async () => root.cleanup());
-const loc = () => `${root.dir}/t${n++}`;
+const { dir: rootDir, loc } = testDirectory();
 
 const schema = schemaOf([
   { id: 1, name: 'id', required: true, type: 'long' },
@@ -33,7 +27,7 @@ const schema = schemaOf([
 const spec = buildPartitionSpec(schema, [{ source: 'day', transform: 'month' }]).spec;
 
 async function file(name: string, content: string): Promise<string> {
-  const p = path.join(root.dir, name);
+  const p = path.join(rootDir(), name);
   await fs.writeFile(p, content);
   return p;
 }
@@ -100,7 +94,7 @@ describe('input files', () => {
   });
 
   it('writes Parquet input by name with widening, rolling at the target', async () => {
-    const src = path.join(root.dir, 'src.parquet');
+    const src = path.join(rootDir(), 'src.parquet');
     await query(
       `COPY (SELECT CAST(range AS INTEGER) AS id, 'n' || (range % 97) AS name, CAST(range % 1000 AS DECIMAL(6, 2)) AS amount, DATE '2020-01-01' + CAST(range % 400 AS INTEGER) AS day FROM range(40000)) TO ${quoteString(src)} (FORMAT parquet)`,
     );
@@ -114,7 +108,7 @@ describe('input files', () => {
   it('refuses bad files and bad values naming the file or column, writing nothing', async () => {
     const location = loc();
     const base = { table: { schema, spec, location }, storage };
-    await expectInvalid(writeDataFilesFromFiles({ ...base, files: [path.join(root.dir, 'missing.csv')] }), 'missing.csv', 'does not exist');
+    await expectInvalid(writeDataFilesFromFiles({ ...base, files: [path.join(rootDir(), 'missing.csv')] }), 'missing.csv', 'does not exist');
     const notParquet = await file('fake.parquet', 'this is not parquet');
     await expectInvalid(writeDataFilesFromFiles({ ...base, files: [notParquet] }), 'fake.parquet');
     const badValue = await file('bad.csv', 'id,amount\n1,12.5\n2,lots\n');
@@ -125,7 +119,7 @@ describe('input files', () => {
     await expectInvalid(writeDataFilesFromFiles({ ...base, files: [nullId] }), 'column id', 'null');
     const extra = await file('extra.csv', 'id,color\n1,red\n');
     await expectInvalid(writeDataFilesFromFiles({ ...base, files: [extra] }), 'color');
-    const typed = path.join(root.dir, 'typed.parquet');
+    const typed = path.join(rootDir(), 'typed.parquet');
     await query(`COPY (SELECT 'x' AS id) TO ${quoteString(typed)} (FORMAT parquet)`);
     await expectInvalid(writeDataFilesFromFiles({ ...base, files: [typed] }), 'column id', 'VARCHAR');
     const good = await file('good.csv', 'id\n1\n');
