@@ -268,7 +268,7 @@ describe('partition transforms: lake and PyIceberg on the same values', () => {
     specFields[0]!.name = 'flag / ~*é';
     const spec = parsePartitionSpec({ 'spec-id': 0, fields: specFields });
     expect(spec.fields).toHaveLength(70);
-    const rows = Array.from({ length: 14 }, (_x, r) => CASES.map((c) => c.values[(r * 5 + c.values.length - 1) % c.values.length] ?? null));
+    const rows: unknown[][] = Array.from({ length: 14 }, (_x, r) => CASES.map((c) => c.values[(r * 5 + c.values.length - 1) % c.values.length] ?? null));
     rows.push(CASES.map(() => null));
     rows.push(CASES.map((c) => (c.type === 'string' ? 'tilde~star*' : c.values[0])));
     const py = await runPython<PyOut>(pyScript('pyiceberg_transforms.py'), {

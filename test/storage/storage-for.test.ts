@@ -4,7 +4,7 @@ import { LakeError } from '../../src/errors.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { joinLocation, parseLocation, schemeOf, toAbsoluteLocation } from '../../src/storage/location.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
-import { S3Storage, resolveS3Options } from '../../src/storage/s3.js';
+import { S3Storage, resolveS3Options, type S3ConnectionOptions } from '../../src/storage/s3.js';
 import { storageFor } from '../../src/storage/storage-for.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -59,16 +59,16 @@ describe('resolveS3Options', () => {
       credentials: { accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: 'TOK' },
       forcePathStyle: true,
     });
-    expect(resolveS3Options({}, { AWS_ENDPOINT_URL: 'http://generic:1' }).endpoint).toBe('http://generic:1');
+    expect(resolveS3Options<S3ConnectionOptions>({}, { AWS_ENDPOINT_URL: 'http://generic:1' }).endpoint).toBe('http://generic:1');
   });
 
   it('defaults: AWS region us-east-1, virtual-hosted style without an endpoint, SDK credential chain', () => {
-    const o = resolveS3Options({}, {});
+    const o = resolveS3Options<S3ConnectionOptions>({}, {});
     expect(o.endpoint).toBeUndefined();
     expect(o.region).toBe('us-east-1');
     expect(o.forcePathStyle).toBe(false);
     expect(o.credentials).toBeUndefined();
-    expect(resolveS3Options({}, { AWS_DEFAULT_REGION: 'sa-east-1' }).region).toBe('sa-east-1');
+    expect(resolveS3Options<S3ConnectionOptions>({}, { AWS_DEFAULT_REGION: 'sa-east-1' }).region).toBe('sa-east-1');
   });
 
   it('explicit options win over the environment', () => {

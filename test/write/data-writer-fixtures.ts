@@ -69,7 +69,7 @@ function validity(values: readonly unknown[]): { nullBitmap: Uint8Array; nullCou
 export function arrowColumn(type: PrimitiveType, values: readonly unknown[]): arrow.Data {
   const n = values.length;
   const v = validity(values);
-  const fixed = <T extends arrow.DataType>(t: T, data: ArrayBufferView) => arrow.makeData({ type: t, length: n, data: data as never, ...v }) as arrow.Data;
+  const fixed = <T extends arrow.DataType>(t: T, data: ArrayBufferView) => arrow.makeData({ type: t, length: n, data, ...v } as never) as arrow.Data;
   const big = (f: (x: unknown) => bigint) => BigInt64Array.from(values, (x) => (x === null || x === undefined ? 0n : f(x)));
   switch (type.kind) {
     case 'boolean': {
