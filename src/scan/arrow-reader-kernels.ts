@@ -42,10 +42,6 @@ function copyValidity(data: arrow.Data): { bitmap: Uint8Array | undefined; nullC
   return { bitmap: out, nullCount: data.nullCount };
 }
 
-function allNullBitmap(n: number): Uint8Array {
-  return new Uint8Array((n + 7) >> 3);
-}
-
 // -------------------------------------------------------------------------------------------------
 // Normalising what parquet-wasm returns
 // -------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import { encodeAvroHeader } from '../support/avro-header.js';
 import { type DataFile, EntryStatus, FileContent, type ManifestEntry, type ManifestFile } from '../../src/spec/data-file.js';
 import { type PartitionSpec, parsePartitionSpec } from '../../src/spec/partition-spec.js';
 import { type Schema, parseSchema } from '../../src/spec/schema.js';
-import { applyTransform, parseTransform } from '../../src/spec/transforms.js';
+import { applyTransform } from '../../src/spec/transforms.js';
 import { decodeValue, encodeValue } from '../../src/spec/single-value.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
 
