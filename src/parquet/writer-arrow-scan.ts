@@ -504,6 +504,9 @@ interface ScanState {
   batch: arrow.RecordBatch | undefined;
   row: number;
   rowsScanned: number;
+  /** The source returned its end: later calls (other threads) must not pull from it again. */
+  done: boolean;
+  threads: number;
   error?: unknown;
 }
 
@@ -522,11 +525,17 @@ function mainFunction(info: duckdb.TableFunctionInfo, output: duckdb.DataChunk):
     duckdb.data_chunk_set_size(output, 0);
     return;
   }
+  if (scan.error !== undefined) {
+    // Another thread's pull failed: the statement is failing, hand out nothing more.
+    duckdb.function_set_error(info, `lake_arrow_scan: ${(scan.error as Error).message}`);
+    return;
+  }
   try {
     while (scan.batch === undefined || scan.row >= scan.batch.numRows) {
-      scan.batch = scan.source.next();
+      scan.batch = scan.done ? undefined : scan.source.next();
       scan.row = 0;
       if (scan.batch === undefined) {
+        scan.done = true;
         duckdb.data_chunk_set_size(output, 0);
         return;
       }
@@ -565,7 +574,14 @@ export function registerArrowScan(instance: DuckDBInstance, connection: DuckDBCo
           for (const [j, c] of scan.columns.entries()) bind.addResultColumn(scanColumnName(j), c.ingest.type);
           bind.setBindData({ id });
         },
-        initFunction: (init) => init.setMaxThreads(1),
+        // With `threads` > 1 several DuckDB threads pull chunks: the fills run one at a time on
+        // the JS thread, but each thread encodes its chunk while the next one is filled. DuckDB
+        // still uses one thread wherever the session preserves insertion order (this scan has
+        // no batch index), except in PARTITION_BY copies, which is why the default is 1.
+        initFunction: (init) => {
+          const id = (init.getBindData() as { id: string } | undefined)?.id;
+          init.setMaxThreads((id === undefined ? undefined : scans.get(id)?.threads) ?? 1);
+        },
         mainFunction: () => undefined,
       });
       // Raw handles: the node-api wrapper re-wraps the output chunk on every call.
@@ -587,8 +603,19 @@ export interface ArrowScan {
   close(): void;
 }
 
+export interface ArrowScanOptions {
+  /**
+   * DuckDB threads that may pull from the scan (default 1; DuckDB caps it at its `threads`).
+   * More than one lets rows arrive in any order wherever DuckDB does not preserve insertion
+   * order (sessions with `preserve_insertion_order = false`, PARTITION_BY copies).
+   */
+  threads?: number;
+}
+
 /** Opens a scan over a batch source with the given per-column ingest plan (one per schema field). */
-export function openArrowScan(source: ArrowBatchSource, ingests: Ingest[]): ArrowScan {
+export function openArrowScan(source: ArrowBatchSource, ingests: Ingest[], options: ArrowScanOptions = {}): ArrowScan {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new LakeError('INVALID_INPUT', `threads must be a positive integer, got ${threads}`);
   if (ingests.length !== source.schema.fields.length) throw new LakeError('INTERNAL', 'ingest plan does not match the Arrow schema');
   const id = randomUUID();
   const state: ScanState = {
@@ -597,6 +624,8 @@ export function openArrowScan(source: ArrowBatchSource, ingests: Ingest[]): Arro
     batch: undefined,
     row: 0,
     rowsScanned: 0,
+    done: false,
+    threads,
   };
   scans.set(id, state);
   return {

@@ -222,6 +222,21 @@ describe('files', () => {
     expect(unsorted[0]!.sortOrderId).toBe(0);
   });
 
+  it('preserveOrder: false writes the same rows and metrics in any order; sorted tables stay sorted', async () => {
+    // Many batches, so several scan threads have chunks to take.
+    const input = new arrow.Table(Array.from({ length: 12 }, (_, i) => rows(5000, i, i * 5000).batches[0]!));
+    const base = { table: { schema, spec: UNPARTITIONED, location: loc() }, storage: local, input };
+    const [kept] = await writeDataFiles(base);
+    const [free] = await writeDataFiles({ ...base, table: { ...base.table, location: loc() }, preserveOrder: false });
+    const read = async (p: string, order: string) => query(`SELECT id, ts, name, amount FROM read_parquet(${quoteString(p)}) ${order}`);
+    expect(await read(kept!.filePath, '')).toEqual(await read(kept!.filePath, 'ORDER BY id'));
+    expect(await read(free!.filePath, 'ORDER BY id')).toEqual(await read(kept!.filePath, 'ORDER BY id'));
+    for (const k of ['recordCount', 'valueCounts', 'nullValueCounts', 'nanValueCounts', 'lowerBounds', 'upperBounds'] as const) expect(free![k]).toEqual(kept![k]);
+    const order = buildSortOrder(schema, [{ source: 'name', direction: 'desc', nullOrder: 'nulls-first' }, { source: 'id' }], { orderId: 3 });
+    const [sorted] = await writeDataFiles({ ...base, table: { ...base.table, sortOrder: order, location: loc() }, preserveOrder: false });
+    expect(await read(sorted!.filePath, '')).toEqual(await read(sorted!.filePath, 'ORDER BY name DESC NULLS FIRST, id'));
+  });
+
   it('stream synchronous iterables lazily (unpartitioned tables)', async () => {
     let produced = 0;
     function* batches() {
