@@ -25,7 +25,7 @@
  * measurable: the rest is DuckDB appending to the temporary table on the scan's one thread),
  * COPY 2.0-2.2 s, row-size sample, footer metrics and the rename under 0.2 s together.
  * `preserveOrder: false` (src/write/data-writer.ts) lets the scan feed both cores while staging
- * (rows land in any order): 2.7-3.1 s in all, median 2.75 s against 3.5 s, 3 interleaved runs.
+ * (rows land in any order): 2.4-3.2 s in all, median 2.73 s against 3.4-3.7 s, 4 interleaved runs.
  * Streaming instead of staging with both cores was faster still (2.2-2.5 s, peak RSS 540 MB
  * against 950 MB) but rolls files imprecisely at small targets, so it is not used.
  * Rerun: `npm run bench` (or `node dist/benchmarks/append.js [--runs N]`), and the engine

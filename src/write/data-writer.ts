@@ -114,7 +114,7 @@ export interface WriteDataFilesOptions extends WriteOptionsBase {
    * Keep the input's row order in the written files (default true). False lets an unsorted,
    * unpartitioned, staged write move the Arrow rows into DuckDB with every core, in any order
    * (Iceberg gives no meaning to row order in a file without a sort order): 5M rows, `node
-   * dist/benchmarks/append.js` data, 2.7-3.1 s against 3.1-3.8 s on this 2-core machine. No
+   * dist/benchmarks/append.js` data, median 2.7 s against 3.4-3.7 s on this 2-core machine. No
    * effect on sorted or partitioned tables or on streamed writes.
    */
   preserveOrder?: boolean;
