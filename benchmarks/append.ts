@@ -10,7 +10,8 @@
  * - `duckdb`: the rows loaded into a DuckDB table (not timed), then `COPY` to zstd Parquet with
  *   field ids (`PARTITION_BY` the day for the partitioned table);
  * - `lake-arrow`: the Arrow table regenerated in JS (not timed), then `writeDataFiles` + append
- *   commit through the object-store catalog;
+ *   commit through the object-store catalog; `lake-arrow-any` the same with `preserveOrder: false`
+ *   (unpartitioned only: the option changes nothing for partitioned tables);
  * - `lake-parquet` / `lake-csv`: `writeDataFilesFromFiles` of the input file + append commit;
  * - `pyiceberg`: `pq.read_table` of the input (not timed), then `table.append` (SqlCatalog on
  *   SQLite, local warehouse), run by `.cache/venv/bin/python benchmarks/python/append.py`
@@ -147,7 +148,7 @@ async function writeInputs(dir: string, rows: number): Promise<{ parquet: string
   return { parquet, csv };
 }
 
-type Variant = 'duckdb' | 'lake-arrow' | 'lake-parquet' | 'lake-csv' | 'pyiceberg';
+type Variant = 'duckdb' | 'lake-arrow' | 'lake-arrow-any' | 'lake-parquet' | 'lake-csv' | 'pyiceberg';
 type Partitioning = 'none' | 'day';
 
 interface ChildResult {
@@ -198,12 +199,12 @@ async function runChild(variant: Variant, partitioning: Partitioning, input: str
   await catalog.createNamespace(['bench']);
   const spec = specFor(partitioning);
   const table = await catalog.createTable('bench.append', spec === undefined ? { schema: APPEND_SCHEMA } : { schema: APPEND_SCHEMA, partitionSpec: spec });
-  const data = variant === 'lake-arrow' ? benchTable(rows) : undefined;
+  const data = variant === 'lake-arrow' || variant === 'lake-arrow-any' ? benchTable(rows) : undefined;
   const base = await maxRssKb();
   const t0 = performance.now();
   const files =
     data !== undefined
-      ? await writeDataFiles({ metadata: table.metadata, storage: table.io, input: data })
+      ? await writeDataFiles({ metadata: table.metadata, storage: table.io, input: data, ...(variant === 'lake-arrow-any' ? { preserveOrder: false } : {}) })
       : await writeDataFilesFromFiles({ metadata: table.metadata, storage: table.io, files: [input] });
   await table.newAppend().appendFiles(files).commit();
   const ms = performance.now() - t0;
@@ -294,9 +295,9 @@ export async function main(args: readonly string[] | { smoke?: boolean; rows?: n
     const script = path.join(repoRoot(), 'benchmarks', 'python', 'append.py');
     const hasPython = existsSync(python);
     if (!hasPython) skipped.push(`pyiceberg: no virtualenv at ${python} (run the tests once to create it)`);
-    const variants: Variant[] = ['duckdb', 'lake-arrow', 'lake-parquet', ...(smoke ? [] : (['lake-csv'] as Variant[])), ...(hasPython ? (['pyiceberg'] as Variant[]) : [])];
+    const variants: Variant[] = ['duckdb', 'lake-arrow', 'lake-arrow-any', 'lake-parquet', ...(smoke ? [] : (['lake-csv'] as Variant[])), ...(hasPython ? (['pyiceberg'] as Variant[]) : [])];
     const plan: [Variant, Partitioning][] = [];
-    for (const p of ['none', 'day'] as Partitioning[]) for (const v of variants) plan.push([v, p]);
+    for (const p of ['none', 'day'] as Partitioning[]) for (const v of variants) if (v !== 'lake-arrow-any' || p === 'none') plan.push([v, p]);
     const samples = new Map<string, ChildResult[]>();
     const self = fileURLToPath(import.meta.url);
     for (let round = 0; round < runs; round++) {
@@ -342,7 +343,7 @@ export async function main(args: readonly string[] | { smoke?: boolean; rows?: n
     const ratios: Record<string, number> = {};
     const by = (v: Variant, p: Partitioning) => results.find((r) => r.variant === v && r.partitioning === p);
     for (const p of ['none', 'day'] as Partitioning[]) {
-      for (const lake of ['lake-arrow', 'lake-parquet'] as Variant[]) {
+      for (const lake of ['lake-arrow', 'lake-arrow-any', 'lake-parquet'] as Variant[]) {
         const l = by(lake, p);
         const d = by('duckdb', p);
         const py = by('pyiceberg', p);

@@ -69,6 +69,12 @@ export interface WriteOptions {
   caseSensitive?: boolean;
   /** Roll data files at this size (default: the table's `write.target-file-size-bytes`). */
   targetFileSizeBytes?: number;
+  /**
+   * Keep the input's row order in the written files (default true). `false` lets an unsorted,
+   * unpartitioned table's rows be staged with every core, in any order (Iceberg promises no row
+   * order within an unsorted file); see `WriteDataFilesOptions.preserveOrder`.
+   */
+  preserveOrder?: boolean;
   onProgress?: (progress: WriteProgress) => void;
 }
 
@@ -281,8 +287,11 @@ async function writeAndCommit(table: Table, mode: Mode, o: WriteOptions, produce
   }
 }
 
-function writeOptionsOf(o: WriteOptions): { targetFileSizeBytes?: number } {
-  return o.targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes: o.targetFileSizeBytes };
+function writeOptionsOf(o: WriteOptions): { targetFileSizeBytes?: number; preserveOrder?: boolean } {
+  return {
+    ...(o.targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes: o.targetFileSizeBytes }),
+    ...(o.preserveOrder === undefined ? {} : { preserveOrder: o.preserveOrder }),
+  };
 }
 
 /**

@@ -103,6 +103,14 @@ describe('append', () => {
     expect(second.snapshot!.summary).toMatchObject({ 'added-records': '1', 'total-records': '7', 'total-data-files': '4', 'job-id': 'nightly-7' });
     expect(second.snapshot!.parentSnapshotId).toBe(r.snapshot!.snapshotId);
   });
+
+  it('with preserveOrder: false writes every row once, in whatever order the cores staged them', async () => {
+    const t = await newTable(false);
+    const many: Row[] = Array.from({ length: 20_000 }, (_x, i) => [i, i % 3 === 0 ? null : `c${i % 7}`, i % 5 === 0 ? null : i * 2]);
+    const r = await t.append(data(many), { preserveOrder: false });
+    expect(r.snapshot!.summary!['added-records']).toBe('20000');
+    expect(await rows(t)).toEqual(many);
+  });
 });
 
 describe('overwrite by filter', () => {
