@@ -3,15 +3,7 @@
  * partition paths): decimal numbers, ISO dates, times and timestamps, plain strings. Byte arrays
  * have several text forms (hex, base64, quoted); callers decode those themselves.
  */
-import {
-  isoDateToDays,
-  isoTimeToMicros,
-  isoTimestampToMicros,
-  isoTimestampToNanos,
-  isoTimestamptzToMicros,
-  isoTimestamptzToNanos,
-} from '../../src/spec/date-time.js';
-import { parseDecimal } from '../../src/spec/single-value.js';
+import { parseDecimal, valueFromJson } from '../../src/spec/single-value.js';
 import type { PrimitiveType } from '../../src/spec/types.js';
 
 /** The value of `type` written as `text`, in lake's value representation (src/spec/types.ts). */
@@ -28,17 +20,13 @@ export function valueFromText(type: PrimitiveType, text: string): unknown {
     case 'decimal':
       return parseDecimal(text, type.scale);
     case 'date':
-      return isoDateToDays(text);
     case 'time':
-      return isoTimeToMicros(text);
     case 'timestamp':
-      return isoTimestampToMicros(text);
     case 'timestamptz':
-      return isoTimestamptzToMicros(text);
     case 'timestamp_ns':
-      return isoTimestampToNanos(text);
     case 'timestamptz_ns':
-      return isoTimestamptzToNanos(text);
+      // the same ISO text as the spec's JSON single-value form
+      return valueFromJson(type, text);
     default:
       return text;
   }
